@@ -1,0 +1,170 @@
+package io.smartmap.core;
+
+/**
+ * Layout of {@code coll_info}, the control block at the start of every rank's region
+ * (SMARTMAP paper, section 4: "every process has a coll_info structure at the same place").
+ * <p>
+ * Fields written by different ranks sit 128 bytes apart (two cache lines, so the adjacent-line
+ * prefetcher does not couple them). Every counter is a 64-bit monotonically increasing number
+ * that is never reset: waiters compare with {@code >=} against a target they computed locally,
+ * so a fast rank already in collective {@code k+1} can never be confused with one still in {@code k}.
+ * <pre>
+ *  offset  written by   field
+ *  ------  -----------  ---------------------------------------------------------------
+ *       0  owner        SEQUENCE            long  last collective entered (release, written last)
+ *       8  owner        DESCRIPTOR_SEQUENCE long  collective whose descriptor is being written (seqlock)
+ *      16  owner        CONTEXT             long  communicator context id
+ *      24  owner        SEND_ADDRESS        long  segment address of the send buffer, or -1
+ *      32  owner        RECV_ADDRESS        long  segment address of the receive buffer, or -1
+ *      40  owner        COUNT               long  count in elements
+ *      48  owner        KIND                int   collective kind ({@link CollectiveKind} code)
+ *      52  owner        ROOT                int   root rank, or -1
+ *      56  owner        DATATYPE            int   datatype code, or -1
+ *      60  owner        OP                  int   operator code, or -1
+ *      64  owner        ALGORITHM           int   algorithm code, or -1
+ *     128  owner        STATE               int   0 not joined, 1 alive, 2 aborted, 3 closed
+ *     132  owner        REASON_CODE         int   why aborted (ABORT_* codes)
+ *     136  owner        PID                 long  process id of the rank
+ *     144  owner        REASON_LENGTH       int   bytes of REASON
+ *     148  owner        REASON              bytes UTF-8 reason text, at most 108 bytes
+ *     256  peers        TURN                long  whose turn it is in a serial reduce
+ *     384  peers        FINISHED            long  peers done with this rank's buffers (atomic add)
+ *     512  owner        PUBLISHED[64]       long  fragments published into ring d (two-copy)
+ *    1024  owner        ACKED[64]           long  fragments consumed from rank p's ring to me
+ *    1536  owner        MULTICAST_ACKED[64] long  fragments consumed from rank p's multicast ring
+ *    2048  -            reserved up to CONTROL_BLOCK_LENGTH (4096)
+ * </pre>
+ */
+public final class ControlBlockDescriptor
+{
+    /** Largest job: the per-peer counter arrays have this many slots. */
+    public static final int MAX_RANKS = 64;
+    /** Distance between fields written by different ranks. */
+    public static final int LINE_PAIR_BYTES = 128;
+
+    public static final int SEQUENCE_OFFSET;
+    public static final int DESCRIPTOR_SEQUENCE_OFFSET;
+    public static final int CONTEXT_OFFSET;
+    public static final int SEND_ADDRESS_OFFSET;
+    public static final int RECV_ADDRESS_OFFSET;
+    public static final int COUNT_OFFSET;
+    public static final int KIND_OFFSET;
+    public static final int ROOT_OFFSET;
+    public static final int DATATYPE_OFFSET;
+    public static final int OP_OFFSET;
+    public static final int ALGORITHM_OFFSET;
+
+    public static final int STATE_OFFSET;
+    public static final int REASON_CODE_OFFSET;
+    public static final int PID_OFFSET;
+    public static final int REASON_LENGTH_OFFSET;
+    public static final int REASON_OFFSET;
+    public static final int MAX_REASON_BYTES;
+
+    public static final int TURN_OFFSET;
+    public static final int FINISHED_OFFSET;
+    public static final int PUBLISHED_OFFSET;
+    public static final int ACKED_OFFSET;
+    public static final int MULTICAST_ACKED_OFFSET;
+
+    /** Bytes reserved for the control block at the start of each region (one page). */
+    public static final int CONTROL_BLOCK_LENGTH = 4096;
+
+    public static final int STATE_NOT_JOINED = 0;
+    public static final int STATE_ALIVE = 1;
+    public static final int STATE_ABORTED = 2;
+    public static final int STATE_CLOSED = 3;
+
+    /** Abort reason: an exception in the rank's own code or arguments. */
+    public static final int ABORT_ERROR = 1;
+    /** Abort reason: the rank found that peers called a different collective. */
+    public static final int ABORT_MISMATCH = 2;
+    /** Abort reason: the rank timed out waiting for a peer. */
+    public static final int ABORT_TIMEOUT = 3;
+    /** Abort reason: the rank saw a peer die or abort. */
+    public static final int ABORT_PEER_FAILED = 4;
+
+    static
+    {
+        int offset = 0;
+        SEQUENCE_OFFSET = offset;
+        offset += Long.BYTES;
+        DESCRIPTOR_SEQUENCE_OFFSET = offset;
+        offset += Long.BYTES;
+        CONTEXT_OFFSET = offset;
+        offset += Long.BYTES;
+        SEND_ADDRESS_OFFSET = offset;
+        offset += Long.BYTES;
+        RECV_ADDRESS_OFFSET = offset;
+        offset += Long.BYTES;
+        COUNT_OFFSET = offset;
+        offset += Long.BYTES;
+        KIND_OFFSET = offset;
+        offset += Integer.BYTES;
+        ROOT_OFFSET = offset;
+        offset += Integer.BYTES;
+        DATATYPE_OFFSET = offset;
+        offset += Integer.BYTES;
+        OP_OFFSET = offset;
+        offset += Integer.BYTES;
+        ALGORITHM_OFFSET = offset;
+        offset += Integer.BYTES;
+
+        offset = align(offset, LINE_PAIR_BYTES);
+        STATE_OFFSET = offset;
+        offset += Integer.BYTES;
+        REASON_CODE_OFFSET = offset;
+        offset += Integer.BYTES;
+        PID_OFFSET = offset;
+        offset += Long.BYTES;
+        REASON_LENGTH_OFFSET = offset;
+        offset += Integer.BYTES;
+        REASON_OFFSET = offset;
+        MAX_REASON_BYTES = STATE_OFFSET + LINE_PAIR_BYTES - REASON_OFFSET;
+        offset = STATE_OFFSET + LINE_PAIR_BYTES;
+
+        TURN_OFFSET = offset;
+        offset += LINE_PAIR_BYTES;
+        FINISHED_OFFSET = offset;
+        offset += LINE_PAIR_BYTES;
+
+        PUBLISHED_OFFSET = offset;
+        offset += MAX_RANKS * Long.BYTES;
+        ACKED_OFFSET = offset;
+        offset += MAX_RANKS * Long.BYTES;
+        MULTICAST_ACKED_OFFSET = offset;
+        offset += MAX_RANKS * Long.BYTES;
+
+        if (offset > CONTROL_BLOCK_LENGTH)
+        {
+            throw new AssertionError("control block overflows its page: " + offset);
+        }
+    }
+
+    private ControlBlockDescriptor()
+    {
+    }
+
+    /** Offset of {@code PUBLISHED[ring]}. */
+    public static int publishedOffset(final int ring)
+    {
+        return PUBLISHED_OFFSET + ring * Long.BYTES;
+    }
+
+    /** Offset of {@code ACKED[producer]}. */
+    public static int ackedOffset(final int producer)
+    {
+        return ACKED_OFFSET + producer * Long.BYTES;
+    }
+
+    /** Offset of {@code MULTICAST_ACKED[producer]}. */
+    public static int multicastAckedOffset(final int producer)
+    {
+        return MULTICAST_ACKED_OFFSET + producer * Long.BYTES;
+    }
+
+    static int align(final int value, final int alignment)
+    {
+        return (value + alignment - 1) & -alignment;
+    }
+}

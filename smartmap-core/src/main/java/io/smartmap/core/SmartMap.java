@@ -1,0 +1,268 @@
+package io.smartmap.core;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A rank's handle on its job: the mapped segment (every rank's region), its own arena, every
+ * rank's control block, the wait primitive and the collective sequence counter.
+ * <p>
+ * Get one with {@link #join()} in a process started by {@code bin/smartmap-run}, or with
+ * {@link #join(SmartMapOptions)} when embedding (tests use threads that each attach on their own).
+ * A process started without the launcher becomes a job of one rank (MPI's singleton start).
+ * Not thread-safe: one thread per rank handle.
+ */
+public final class SmartMap implements AutoCloseable
+{
+    private static final String ARRIVAL = "the peer's arrival at the collective";
+
+    private final Segment segment;
+    private final boolean ownsSegmentFile;
+    private final int rank;
+    private final int size;
+    private final Arena arena;
+    private final ControlBlock[] blocks;
+    private final ControlBlock self;
+    private final Waiter waiter;
+    private long sequence;
+    private boolean closed;
+
+    private SmartMap(final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs)
+    {
+        this.segment = segment;
+        this.ownsSegmentFile = ownsSegmentFile;
+        this.rank = rank;
+        this.size = segment.rankCount();
+        this.arena = new Arena(segment, rank);
+        this.blocks = new ControlBlock[size];
+        for (int r = 0; r < size; r++)
+        {
+            blocks[r] = new ControlBlock(r, segment.region(r));
+        }
+        this.self = blocks[rank];
+        this.waiter = new Waiter(blocks, rank, timeoutNs);
+        this.sequence = self.sequenceAcquire(); // a rank never rejoins, but never go backwards either
+        self.markAlive(ProcessHandle.current().pid());
+    }
+
+    /**
+     * Join the job this process was started in by {@code bin/smartmap-run} (reads
+     * {@code SMARTMAP_RANK}, {@code SMARTMAP_SIZE}, {@code SMARTMAP_JOB} and friends). Without
+     * them, creates a private one-rank job whose segment is removed on {@link #close()}.
+     *
+     * @return this rank's handle.
+     * @throws IllegalArgumentException if the environment is malformed.
+     * @throws IllegalStateException    if the segment cannot be attached.
+     */
+    public static SmartMap join()
+    {
+        final SmartMapOptions options = SmartMapOptions.fromEnvironment();
+        if (options == null)
+        {
+            final SmartMapOptions single = new SmartMapOptions()
+                .rank(0)
+                .size(1)
+                .jobId("singleton-" + ProcessHandle.current().pid());
+            single.validate();
+            final Segment segment = Segment.create(single.dir(), single.jobId(), 1, single.regionSizeBytes());
+            return new SmartMap(segment, true, 0, single.timeoutNs());
+        }
+        return join(options);
+    }
+
+    /**
+     * Attach to an existing job's segment as one rank.
+     *
+     * @param options directory, job id, rank, size, region size and timeout.
+     * @return this rank's handle.
+     * @throws IllegalArgumentException on bad options (rank out of range, size &lt;= 0, ...).
+     * @throws IllegalStateException    if the segment is missing or does not match.
+     */
+    public static SmartMap join(final SmartMapOptions options)
+    {
+        options.validate();
+        final Segment segment = Segment.attach(
+            options.dir(), options.jobId(), options.size(), options.regionSizeBytes(), options.timeoutNs());
+        return new SmartMap(segment, false, options.rank(), options.timeoutNs());
+    }
+
+    /** @return this process's rank, {@code [0, size)}. */
+    public int rank()
+    {
+        return rank;
+    }
+
+    /** @return ranks in the job. */
+    public int size()
+    {
+        return size;
+    }
+
+    /** @return the mapped segment. */
+    public Segment segment()
+    {
+        return segment;
+    }
+
+    /** @return this rank's allocator. */
+    public Arena arena()
+    {
+        return arena;
+    }
+
+    /**
+     * Allocate a buffer in this rank's region (single-copy capable).
+     *
+     * @param bytes capacity in bytes.
+     * @return the buffer.
+     * @see Arena#allocate(int)
+     */
+    public RegionBuffer allocate(final int bytes)
+    {
+        return arena.allocate(bytes);
+    }
+
+    /**
+     * A view of {@code lengthBytes} bytes at a segment address in any rank's region.
+     *
+     * @param address     a segment {@link Address}.
+     * @param lengthBytes bytes in the view.
+     * @return the view.
+     * @throws IllegalArgumentException if the extent is not within one region of this segment.
+     */
+    public UnsafeBuffer view(final long address, final int lengthBytes)
+    {
+        if (!segment.contains(address, lengthBytes))
+        {
+            throw new IllegalArgumentException("address outside the segment: address=0x" + Long.toHexString(address) +
+                ", length=" + lengthBytes + ", size=" + size + ", stride=" + segment.strideBytes());
+        }
+        return new UnsafeBuffer(segment.memoryAddress(address), lengthBytes);
+    }
+
+    /**
+     * @param rank a rank of the job.
+     * @return that rank's control block.
+     */
+    public ControlBlock controlBlock(final int rank)
+    {
+        return blocks[rank];
+    }
+
+    /** @return this rank's control block. */
+    public ControlBlock selfControlBlock()
+    {
+        return self;
+    }
+
+    /** @return the wait primitive for this rank. */
+    public Waiter waiter()
+    {
+        return waiter;
+    }
+
+    /**
+     * Start the next collective: assign its sequence number and publish this rank's operation
+     * descriptor (release), so peers can find the buffers and compare the operation.
+     *
+     * @return the new sequence number.
+     */
+    public long enter(
+        final CollectiveKind kind,
+        final int root,
+        final long count,
+        final int datatype,
+        final int op,
+        final int algorithm,
+        final long sendAddress,
+        final long recvAddress)
+    {
+        final long next = ++sequence;
+        self.publish(next, 0, kind, root, count, datatype, op, algorithm, sendAddress, recvAddress);
+        return next;
+    }
+
+    /**
+     * Wait until {@code peer} has entered collective {@code sequence}, then check it entered the
+     * same operation; on disagreement mark this rank aborted and throw.
+     *
+     * @throws CollectiveMismatchException if the peer entered another operation.
+     * @throws PeerFailureException        if the peer dies, aborts or times out first.
+     */
+    public void awaitPeer(
+        final int peer,
+        final long sequence,
+        final CollectiveKind kind,
+        final int root,
+        final long count,
+        final int datatype,
+        final int op,
+        final int algorithm)
+    {
+        final ControlBlock block = blocks[peer];
+        waiter.awaitAtLeast(block, ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL);
+        if (block.descriptorMatches(sequence, 0, kind, root, count, datatype, op, algorithm) == ControlBlock.MISMATCH)
+        {
+            final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
+                " vs " + block.describeDescriptor();
+            self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
+            throw new CollectiveMismatchException(message);
+        }
+    }
+
+    /**
+     * Block until every rank has called {@code barrier()} (MPI_Barrier). Sequence based: each rank
+     * publishes its collective sequence and waits for every peer's to reach it, so it is reusable
+     * with no reset and immune to a fast rank entering the next collective early.
+     *
+     * @throws PeerFailureException        if a peer dies, aborts or the wait times out.
+     * @throws CollectiveMismatchException if a peer entered another collective at this sequence.
+     */
+    public void barrier()
+    {
+        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, -1, Address.NULL, Address.NULL);
+        for (int i = 1; i < size; i++)
+        {
+            awaitPeer((rank + i) % size, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, -1);
+        }
+    }
+
+    /**
+     * Mark this rank aborted so that peers waiting on it fail fast (MPI_Abort without the kill).
+     *
+     * @param reasonCode an {@code ControlBlockDescriptor.ABORT_*} code.
+     * @param reason     text shown in the peers' exceptions.
+     */
+    public void abort(final int reasonCode, final String reason)
+    {
+        self.markAborted(reasonCode, reason);
+    }
+
+    /** @return whether this rank has marked itself aborted. */
+    public boolean isAborted()
+    {
+        return self.stateAcquire() == ControlBlockDescriptor.STATE_ABORTED;
+    }
+
+    /** Mark this rank closed (or keep it aborted), unmap the segment; idempotent. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        self.markClosed();
+        segment.close();
+        if (ownsSegmentFile)
+        {
+            Segment.delete(segment.path().getParent(), segment.jobId());
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "SmartMap{rank=" + rank + ", size=" + size + ", segment=" + segment.path() + '}';
+    }
+}

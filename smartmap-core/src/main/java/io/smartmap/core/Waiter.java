@@ -1,0 +1,197 @@
+package io.smartmap.core;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+
+import static io.smartmap.core.ControlBlockDescriptor.*;
+
+/**
+ * The one wait primitive of the protocol: wait until a 64-bit counter in some rank's control
+ * block reaches a target, spinning briefly, then yielding, then parking (ranks may outnumber
+ * cores), with a deadline. While waiting it checks, every {@link #LIVENESS_CHECK_INTERVAL_NS},
+ * that the awaited peer (or every peer) is alive and not aborted, so a crash turns into an
+ * exception within milliseconds, not at the deadline.
+ * <p>
+ * On timeout, a dead peer or an aborted peer it marks its own rank aborted (so peers waiting on
+ * it fail fast too) and throws {@link PeerTimeoutException}, {@link PeerDeadException} or
+ * {@link PeerAbortedException}, naming the rank and what was awaited. Not thread-safe: one per rank.
+ */
+public final class Waiter
+{
+    /** Pass as the peer when any rank may be the one that advances the counter. */
+    public static final int ANY_PEER = -1;
+    /** How often a blocked wait looks at its peers' state and pids. */
+    public static final long LIVENESS_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final ControlBlock[] blocks;
+    private final int selfRank;
+    private final long selfPid;
+    private final long timeoutNs;
+    private final IdleStrategy idle = new BackoffIdleStrategy(
+        200, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+
+    /**
+     * @param blocks    every rank's control block, indexed by rank.
+     * @param selfRank  the waiting rank.
+     * @param timeoutNs deadline of one wait.
+     */
+    public Waiter(final ControlBlock[] blocks, final int selfRank, final long timeoutNs)
+    {
+        if (timeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("timeout must be positive: timeoutNs=" + timeoutNs);
+        }
+        this.blocks = blocks;
+        this.selfRank = selfRank;
+        this.selfPid = ProcessHandle.current().pid();
+        this.timeoutNs = timeoutNs;
+    }
+
+    /** @return the deadline of one wait in nanoseconds. */
+    public long timeoutNs()
+    {
+        return timeoutNs;
+    }
+
+    /**
+     * Wait until the long at {@code offset} of {@code block} is at least {@code target} (acquire
+     * load: what the writer did before its release store or atomic add is visible on return).
+     *
+     * @param block   whose control block holds the counter.
+     * @param offset  the counter's offset in the block.
+     * @param target  the value to reach.
+     * @param peer    the rank expected to advance it, or {@link #ANY_PEER}.
+     * @param awaited what is awaited, for the exception message.
+     * @return the value read, {@code >= target}.
+     * @throws PeerFailureException on timeout, dead peer or aborted peer.
+     */
+    public long awaitAtLeast(
+        final ControlBlock block, final int offset, final long target, final int peer, final String awaited)
+    {
+        long value = block.buffer().getLongAcquire(offset);
+        if (value >= target)
+        {
+            return value;
+        }
+        return awaitSlow(block, offset, target, peer, awaited);
+    }
+
+    private long awaitSlow(
+        final ControlBlock block, final int offset, final long target, final int peer, final String awaited)
+    {
+        final long start = System.nanoTime();
+        long nextCheck = start + LIVENESS_CHECK_INTERVAL_NS;
+        idle.reset();
+        while (true)
+        {
+            final long value = block.buffer().getLongAcquire(offset);
+            if (value >= target)
+            {
+                return value;
+            }
+            idle.idle();
+            final long now = System.nanoTime();
+            if (now - nextCheck >= 0)
+            {
+                nextCheck = now + LIVENESS_CHECK_INTERVAL_NS;
+                final PeerFailureException failure = peerFailure(peer, awaited);
+                if (failure != null)
+                {
+                    // a peer's last store (release) precedes its abort or close: re-read before blaming it
+                    final long last = block.buffer().getLongAcquire(offset);
+                    if (last >= target)
+                    {
+                        return last;
+                    }
+                    throw fail(failure);
+                }
+                if (now - start >= timeoutNs)
+                {
+                    final String message = "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
+                        " ms waiting for " + who(peer) + ": awaited=" + awaited + ", target=" + target +
+                        ", current=" + value + ", waiter=rank " + selfRank;
+                    blocks[selfRank].markAborted(ABORT_TIMEOUT, message);
+                    throw new PeerTimeoutException(message, peer, awaited);
+                }
+            }
+        }
+    }
+
+    /**
+     * Throw if the peer (or any peer) is dead, aborted or closed, marking this rank aborted first.
+     *
+     * @param peer    a rank or {@link #ANY_PEER}.
+     * @param awaited what is awaited, for the exception message.
+     * @throws PeerFailureException naming the failed peer.
+     */
+    public void checkPeers(final int peer, final String awaited)
+    {
+        final PeerFailureException failure = peerFailure(peer, awaited);
+        if (failure != null)
+        {
+            throw fail(failure);
+        }
+    }
+
+    private PeerFailureException fail(final PeerFailureException failure)
+    {
+        blocks[selfRank].markAborted(ABORT_PEER_FAILED, "rank " + failure.peerRank() + " failed before " +
+            failure.awaited());
+        return failure;
+    }
+
+    private PeerFailureException peerFailure(final int peer, final String awaited)
+    {
+        if (peer != ANY_PEER)
+        {
+            return peer == selfRank ? null : failureOf(peer, awaited, true);
+        }
+        for (int r = 0; r < blocks.length; r++)
+        {
+            if (r != selfRank)
+            {
+                // a peer that closed cleanly has done its part of every collective it entered
+                final PeerFailureException failure = failureOf(r, awaited, false);
+                if (failure != null)
+                {
+                    return failure;
+                }
+            }
+        }
+        return null;
+    }
+
+    private PeerFailureException failureOf(final int rank, final String awaited, final boolean closedIsFailure)
+    {
+        final ControlBlock block = blocks[rank];
+        final int state = block.stateAcquire();
+        if (state == STATE_ABORTED)
+        {
+            return new PeerAbortedException("peer rank " + rank + " aborted (" + block.reason() + ") while rank " +
+                selfRank + " awaited " + awaited, rank, awaited, block.reasonCode());
+        }
+        if (state == STATE_CLOSED)
+        {
+            if (!closedIsFailure)
+            {
+                return null;
+            }
+            return new PeerAbortedException("peer rank " + rank + " closed its handle while rank " + selfRank +
+                " awaited " + awaited, rank, awaited, 0);
+        }
+        final long pid = block.pid();
+        if (pid != 0 && pid != selfPid && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        {
+            return new PeerDeadException("peer rank " + rank + " (pid " + pid + ") died while rank " + selfRank +
+                " awaited " + awaited, rank, awaited);
+        }
+        return null;
+    }
+
+    private static String who(final int peer)
+    {
+        return peer == ANY_PEER ? "any peer" : "rank " + peer;
+    }
+}

@@ -1,0 +1,139 @@
+package io.smartmap.core;
+
+import io.smartmap.core.launch.Launcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The launcher with real rank JVMs. */
+class LauncherTest
+{
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 4})
+    void shouldLetEveryRankVerifyEveryPeersRegion(final int ranks) throws IOException
+    {
+        final int code = launch(ranks, Jvm.command(PatternRank.class));
+        assertEquals(0, code, output());
+        for (int r = 0; r < ranks; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] verified " + ranks + " regions, mismatches=0"), output());
+        }
+        assertNoSegmentLeft();
+    }
+
+    @Test
+    void shouldRunTenThousandBarriersOnFourRanksWithoutHanging() throws IOException
+    {
+        final int code = launch(4, Jvm.command(BarrierRank.class, "10000"));
+        assertEquals(0, code, output());
+        assertTrue(stdout().contains("[0] barriers=10000 ranks=4"), output());
+        System.out.println(stdout().lines().filter(l -> l.contains("barriers=")).findFirst().orElse(""));
+        assertNoSegmentLeft();
+    }
+
+    @Test
+    void shouldExitWithTheKilledRanksSignalCodeAndRemoveTheSegment() throws IOException
+    {
+        final long start = System.nanoTime();
+        final int code = launch(4, Jvm.command(VictimRank.class, "3", "suicide"));
+        assertEquals(128 + 9, code, output());
+        assertTrue(stderr().contains("rank 3 exited with code 137 (signal 9)"), output());
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "launcher stopped the job promptly");
+        assertNoSegmentLeft();
+    }
+
+    @Test
+    void shouldPassOnAFailingRanksExitCode() throws IOException
+    {
+        final int code = launch(3, List.of("sh", "-c", "if [ \"$SMARTMAP_RANK\" = 2 ]; then exit 7; fi; sleep 30"));
+        assertEquals(7, code, output());
+        assertNoSegmentLeft();
+    }
+
+    @Test
+    void shouldExportRankSizeJobAndAgronaFlag() throws IOException
+    {
+        final int code = launch(2, List.of("sh", "-c",
+            "echo \"rank=$SMARTMAP_RANK size=$SMARTMAP_SIZE job=$SMARTMAP_JOB opts=$JDK_JAVA_OPTIONS\""));
+        assertEquals(0, code, output());
+        for (int r = 0; r < 2; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] rank=" + r + " size=2 job="), output());
+        }
+        assertTrue(stdout().contains("opts=" + Launcher.AGRONA_FLAG), output());
+    }
+
+    @Test
+    void shouldRejectBadArgumentsWithOneLineAndExitCodeTwo() throws IOException
+    {
+        assertEquals(2, Launcher.run(new String[] {"-n", "0", "true"}, new PrintStream(out), new PrintStream(err)));
+        assertEquals("smartmap-run: -n must be in 1..64: n=0", stderr().strip());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "two", "true"}, new PrintStream(out), new PrintStream(err)));
+        assertEquals(1, stderr().strip().lines().count(), stderr());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "2"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(stderr().contains("COMMAND"), stderr());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "2", "--dir", dir.resolve("nope").toString(), "true"},
+            new PrintStream(out), new PrintStream(err)));
+        assertTrue(stderr().startsWith("smartmap-run: segment directory does not exist"), stderr());
+    }
+
+    @Test
+    void shouldPrintUsageOnHelp()
+    {
+        assertEquals(0, Launcher.run(new String[] {"-h"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(stdout().contains("Usage: smartmap-run"), stdout());
+        assertTrue(stdout().contains("--region-size"), stdout());
+    }
+
+    private int launch(final int ranks, final List<String> command)
+    {
+        final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir", dir.toString(),
+            "--region-size", Long.toString(4L << 20), "--timeout", "20"));
+        args.addAll(command);
+        return Launcher.run(args.toArray(new String[0]), new PrintStream(out, true), new PrintStream(err, true));
+    }
+
+    private String stdout()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    private String output()
+    {
+        return "stdout:\n" + stdout() + "\nstderr:\n" + stderr();
+    }
+
+    private void assertNoSegmentLeft() throws IOException
+    {
+        try (var files = Files.list(dir))
+        {
+            assertEquals(List.of(), files.map(Path::toString).toList(), "segment files left behind");
+        }
+    }
+}

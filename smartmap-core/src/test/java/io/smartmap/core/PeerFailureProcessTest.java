@@ -1,0 +1,73 @@
+package io.smartmap.core;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** SIGKILL one of four rank processes while the others wait in a barrier: they must throw, fast. */
+class PeerFailureProcessTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAPeerIsKilled() throws Exception
+    {
+        final int size = 4;
+        final int victim = 2;
+        final List<Process> ranks = new ArrayList<>();
+        final List<BufferedReader> outputs = new ArrayList<>();
+        try (Segment ignored = Segment.create(dir, "kill", size, 4L << 20))
+        {
+            for (int r = 0; r < size; r++)
+            {
+                final ProcessBuilder builder = new ProcessBuilder(Jvm.command(VictimRank.class, Integer.toString(victim), "wait"))
+                    .redirectErrorStream(true);
+                builder.environment().put(SmartMapOptions.RANK_ENV, Integer.toString(r));
+                builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(size));
+                builder.environment().put(SmartMapOptions.JOB_ENV, "kill");
+                builder.environment().put(SmartMapOptions.DIR_ENV, dir.toString());
+                builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(4L << 20));
+                builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, "60000");
+                final Process process = builder.start();
+                ranks.add(process);
+                outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            for (int r = 0; r < size; r++)
+            {
+                assertEquals("ready", outputs.get(r).readLine(), "rank " + r + " passed the first barrier");
+            }
+            Thread.sleep(200); // the survivors are now blocked in the second barrier
+
+            final long killedAt = System.nanoTime();
+            ranks.get(victim).destroyForcibly(); // SIGKILL
+            for (int r = 0; r < size; r++)
+            {
+                if (r == victim)
+                {
+                    continue;
+                }
+                assertTrue(ranks.get(r).waitFor(2, TimeUnit.SECONDS), "rank " + r + " still blocked 2 s after the kill");
+                final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+                final String line = outputs.get(r).readLine();
+                assertEquals(3, ranks.get(r).exitValue(), "rank " + r + ": " + line);
+                assertTrue(line.startsWith("failed: Peer"), line);
+                assertTrue(line.contains("rank " + victim), "names the killed rank, directly or as the cause of a cascade: " + line);
+                assertTrue(tookMs < 2000, "took " + tookMs + " ms");
+            }
+        }
+        finally
+        {
+            ranks.forEach(Process::destroyForcibly);
+        }
+    }
+}
