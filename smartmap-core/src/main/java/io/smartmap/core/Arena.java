@@ -112,6 +112,12 @@ public final class Arena
         return end - start;
     }
 
+    /** @return the segment whose region this arena carves. */
+    public Segment segment()
+    {
+        return segment;
+    }
+
     /** @return the owning rank. */
     public int rank()
     {

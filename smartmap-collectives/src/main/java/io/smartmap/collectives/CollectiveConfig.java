@@ -1,0 +1,108 @@
+package io.smartmap.collectives;
+
+/**
+ * Algorithm selection: the default algorithm of a communicator and the message sizes (bytes per
+ * rank's contribution) at which {@link Algorithm#AUTO} switches from the two-copy path to single
+ * copy, and {@link Algorithm#SMARTMAP} from the serial to the threaded reduction. Every rank of a
+ * job must use the same configuration (a disagreement is detected as a collective mismatch).
+ * Defaults come from measurements with {@code bin/smartmap-bench} on a 2-core machine; each can be
+ * overridden with a system property {@code smartmap.<name>} (e.g. {@code -Dsmartmap.bcastSingleCopyMinBytes=512}).
+ */
+public final class CollectiveConfig
+{
+    private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
+    private long threadedMinBytes = property("threadedMinBytes", 1024);
+    private long bcastSingleCopyMinBytes = property("bcastSingleCopyMinBytes", 0);
+    private long reduceSingleCopyMinBytes = property("reduceSingleCopyMinBytes", 0);
+    private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 0);
+    private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
+    private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 0);
+
+    private static long property(final String name, final long defaultValue)
+    {
+        return Long.getLong("smartmap." + name, defaultValue);
+    }
+
+    /** @return the algorithm used by calls that do not name one. */
+    public Algorithm defaultAlgorithm()
+    {
+        return defaultAlgorithm;
+    }
+
+    public CollectiveConfig defaultAlgorithm(final Algorithm algorithm)
+    {
+        if (algorithm == null)
+        {
+            throw new IllegalArgumentException("default algorithm must not be null: algorithm=null");
+        }
+        this.defaultAlgorithm = algorithm;
+        return this;
+    }
+
+    /** @return the smallest message (bytes) reduced by the threaded algorithm under {@link Algorithm#SMARTMAP} (paper: 1024). */
+    public long threadedMinBytes()
+    {
+        return threadedMinBytes;
+    }
+
+    public CollectiveConfig threadedMinBytes(final long bytes)
+    {
+        this.threadedMinBytes = bytes;
+        return this;
+    }
+
+    public long bcastSingleCopyMinBytes()
+    {
+        return bcastSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig bcastSingleCopyMinBytes(final long bytes)
+    {
+        this.bcastSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    public long reduceSingleCopyMinBytes()
+    {
+        return reduceSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig reduceSingleCopyMinBytes(final long bytes)
+    {
+        this.reduceSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    public long allReduceSingleCopyMinBytes()
+    {
+        return allReduceSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig allReduceSingleCopyMinBytes(final long bytes)
+    {
+        this.allReduceSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    public long allToAllSingleCopyMinBytes()
+    {
+        return allToAllSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig allToAllSingleCopyMinBytes(final long bytes)
+    {
+        this.allToAllSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    public long allGatherSingleCopyMinBytes()
+    {
+        return allGatherSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig allGatherSingleCopyMinBytes(final long bytes)
+    {
+        this.allGatherSingleCopyMinBytes = bytes;
+        return this;
+    }
+}

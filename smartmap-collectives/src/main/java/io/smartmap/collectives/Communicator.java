@@ -1,0 +1,771 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.Address;
+import io.smartmap.core.CollectiveKind;
+import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.RegionBuffer;
+import io.smartmap.core.SmartMap;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The communicator over all ranks of a job (MPI_COMM_WORLD), with MPI-style collectives run
+ * directly on the ranks' buffers. Method names and argument order follow the Open MPI Java
+ * bindings: send buffer, receive buffer, count in elements, datatype, operator, root.
+ * <p>
+ * Buffers: a {@link RegionBuffer} allocated from this rank's region ({@link #allocate}) takes the
+ * single-copy path in place. Java arrays ({@code byte[]} for BYTE, {@code int[]} for INT and
+ * INT_INT, {@code long[]}, {@code float[]}, {@code double[]}) and {@link ByteBuffer}s (from
+ * position to limit, native byte order) are accepted too and are staged through a scratch region
+ * buffer: copied in before the collective and out after it (copy-in/copy-out).
+ * <p>
+ * Contract (DESIGN.md section 4): every reduction folds contributions in rank order 0..size-1,
+ * so all algorithms give the same bits on every rank. Arguments are checked before any shared
+ * state is touched ({@link IllegalArgumentException} naming the argument and values); count 0
+ * returns at once. Ranks that call different collectives, roots, counts, datatypes, operators or
+ * algorithms get a {@link io.smartmap.core.CollectiveMismatchException} (or, on the peers of the
+ * rank that found it, a {@link io.smartmap.core.PeerAbortedException}); a dead peer gives a
+ * {@link io.smartmap.core.PeerDeadException}. After any such failure the communicator is
+ * unusable (MPI's errors are fatal). One thread per communicator; one communicator per {@link SmartMap}.
+ */
+public final class Communicator implements AutoCloseable
+{
+    private final SmartMap smartMap;
+    private final boolean ownsSmartMap;
+    private final CollectiveConfig config;
+    private final Exchange exchange;
+    private final SingleCopy singleCopy;
+    private final TwoCopy twoCopy;
+    private final Operation operation = new Operation();
+    private final Staging staging;
+
+    /**
+     * @param smartMap this rank's handle (not closed by {@link #close()}).
+     * @param config   algorithm selection, the same on every rank.
+     */
+    public Communicator(final SmartMap smartMap, final CollectiveConfig config)
+    {
+        this(smartMap, config, false);
+    }
+
+    /** @param smartMap this rank's handle (not closed by {@link #close()}); default configuration. */
+    public Communicator(final SmartMap smartMap)
+    {
+        this(smartMap, new CollectiveConfig(), false);
+    }
+
+    private Communicator(final SmartMap smartMap, final CollectiveConfig config, final boolean ownsSmartMap)
+    {
+        if (smartMap == null || config == null)
+        {
+            throw new IllegalArgumentException("smartMap and config must not be null: smartMap=" + smartMap +
+                ", config=" + config);
+        }
+        this.smartMap = smartMap;
+        this.ownsSmartMap = ownsSmartMap;
+        this.config = config;
+        this.exchange = new Exchange(smartMap);
+        this.singleCopy = new SingleCopy(exchange);
+        this.twoCopy = new TwoCopy(exchange);
+        this.staging = new Staging(smartMap);
+    }
+
+    /**
+     * Join the job started by {@code bin/smartmap-run} ({@link SmartMap#join()}) and return its
+     * world communicator, which closes the handle on {@link #close()}.
+     */
+    public static Communicator world()
+    {
+        return new Communicator(SmartMap.join(), new CollectiveConfig(), true);
+    }
+
+    /** Same as {@link #world()} with a configuration. */
+    public static Communicator world(final CollectiveConfig config)
+    {
+        return new Communicator(SmartMap.join(), config, true);
+    }
+
+    /** @return this rank, {@code [0, getSize())}. */
+    public int getRank()
+    {
+        return exchange.rank;
+    }
+
+    /** @return ranks in the communicator. */
+    public int getSize()
+    {
+        return exchange.size;
+    }
+
+    /** @return the underlying handle. */
+    public SmartMap smartMap()
+    {
+        return smartMap;
+    }
+
+    /** @return the configuration. */
+    public CollectiveConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Allocate a single-copy buffer of {@code count} elements in this rank's region.
+     *
+     * @throws IllegalArgumentException if {@code count < 0} or the datatype is null.
+     * @throws IllegalStateException    if the region's arena lacks the space.
+     */
+    public RegionBuffer allocate(final int count, final Datatype datatype)
+    {
+        if (datatype == null)
+        {
+            throw new IllegalArgumentException("datatype must not be null: datatype=null");
+        }
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("count must not be negative: count=" + count);
+        }
+        final long bytes = (long)count * datatype.extent();
+        if (bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("buffer too large: count=" + count + ", datatype=" + datatype);
+        }
+        return smartMap.allocate((int)bytes);
+    }
+
+    /** Give a buffer from {@link #allocate} back to this rank's arena. */
+    public void free(final RegionBuffer buffer)
+    {
+        smartMap.arena().release(buffer);
+    }
+
+    /** MPI_Barrier: returns when every rank has called it. */
+    public void barrier()
+    {
+        checkUsable();
+        run(() -> smartMap.barrier());
+    }
+
+    /** {@link #bcast(Object, int, Datatype, int, Algorithm)} with the configured default algorithm. */
+    public void bcast(final Object buffer, final int count, final Datatype datatype, final int root)
+    {
+        bcast(buffer, count, datatype, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Bcast: the root's {@code count} elements of {@code buffer} are copied into {@code buffer}
+     * on every other rank. Single copy (paper, section 4.3): non-roots copy straight from the root's buffer.
+     *
+     * @param buffer    read at the root, written at the others.
+     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     */
+    public void bcast(final Object buffer, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        final boolean isRoot = getRank() == root;
+        staging.check(buffer, "buffer", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
+            config.bcastSingleCopyMinBytes());
+        try
+        {
+            final RegionBuffer region = staging.stage(buffer, count, datatype, isRoot, !isRoot);
+            prepare(CollectiveKind.BCAST, root, count, datatype, null, resolved, region, region);
+            run(() ->
+            {
+                if (resolved == Algorithm.TWO_COPY)
+                {
+                    twoCopy.bcast(operation);
+                }
+                else
+                {
+                    singleCopy.bcast(operation);
+                }
+            });
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
+        }
+    }
+
+    /** {@link #reduce(Object, Object, int, Datatype, Op, int, Algorithm)} with the configured default algorithm. */
+    public void reduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final int root)
+    {
+        reduce(sendBuf, recvBuf, count, datatype, op, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Reduce: at the root, {@code recvBuf[i] = send_0[i] op send_1[i] op ... op send_{size-1}[i]},
+     * folded in rank order. {@code recvBuf} is only used at the root (may be null elsewhere).
+     *
+     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP}, {@link Algorithm#SMARTMAP_SERIAL},
+     *                  {@link Algorithm#SMARTMAP_THREADED} or {@link Algorithm#TWO_COPY}.
+     */
+    public void reduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final int root, final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        checkOp(op, datatype);
+        final boolean isRoot = getRank() == root;
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        if (isRoot)
+        {
+            staging.check(recvBuf, "recvBuf", count, datatype);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveReduce(CollectiveKind.REDUCE, algorithm, count, datatype, op,
+            config.reduceSingleCopyMinBytes());
+        try
+        {
+            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
+            final RegionBuffer recv = isRoot ? staging.stage(recvBuf, count, datatype, false, true) : null;
+            prepare(CollectiveKind.REDUCE, root, count, datatype, op, resolved, send, recv);
+            run(() -> reduce(resolved));
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
+        }
+    }
+
+    /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op)
+    {
+        allReduce(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allreduce: on every rank, {@code recvBuf[i] = send_0[i] op ... op send_{size-1}[i]},
+     * folded in rank order, the same bits everywhere. {@link Algorithm#SMARTMAP_SERIAL} is the
+     * paper's reduce then broadcast (section 4.5); {@link Algorithm#SMARTMAP_THREADED} folds
+     * slices in parallel and copies each slice into every rank's receive buffer.
+     */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        staging.check(recvBuf, "recvBuf", count, datatype);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveReduce(CollectiveKind.ALLREDUCE, algorithm, count, datatype, op,
+            config.allReduceSingleCopyMinBytes());
+        try
+        {
+            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
+            final RegionBuffer recv = staging.stage(recvBuf, count, datatype, false, true);
+            if (resolved == Algorithm.SMARTMAP_SERIAL)
+            {
+                // the paper's allreduce: serial reduce to rank 0, then broadcast from rank 0
+                prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
+                run(() -> singleCopy.reduceSerial(operation));
+                prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
+                run(() -> singleCopy.bcast(operation));
+            }
+            else
+            {
+                prepare(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, send, recv);
+                run(() ->
+                {
+                    if (resolved == Algorithm.TWO_COPY)
+                    {
+                        twoCopy.allReduce(operation);
+                    }
+                    else
+                    {
+                        singleCopy.allReduceThreaded(operation);
+                    }
+                });
+            }
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
+        }
+    }
+
+    /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allToAll(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Alltoall: block j ({@code count} elements) of this rank's {@code sendBuf} lands in block
+     * {@code rank} of rank j's {@code recvBuf}. Both buffers hold {@code count * size} elements.
+     * Single copy (paper, section 4.4): each rank writes straight into the peers' receive buffers.
+     */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        final long total = (long)count * getSize();
+        staging.check(sendBuf, "sendBuf", total, datatype);
+        staging.check(recvBuf, "recvBuf", total, datatype);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveMove(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype),
+            config.allToAllSingleCopyMinBytes());
+        try
+        {
+            final RegionBuffer send = staging.stage(sendBuf, total, datatype, true, false);
+            final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
+            prepare(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, send, recv);
+            run(() ->
+            {
+                if (resolved == Algorithm.TWO_COPY)
+                {
+                    twoCopy.allToAll(operation);
+                }
+                else
+                {
+                    singleCopy.allToAll(operation);
+                }
+            });
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
+        }
+    }
+
+    /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allGather(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allgather: every rank's {@code count} elements of {@code sendBuf} land in block
+     * {@code rank} of every rank's {@code recvBuf} ({@code count * size} elements).
+     */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        final long total = (long)count * getSize();
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        staging.check(recvBuf, "recvBuf", total, datatype);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveMove(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype),
+            config.allGatherSingleCopyMinBytes());
+        try
+        {
+            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
+            final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
+            prepare(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, send, recv);
+            run(() ->
+            {
+                if (resolved == Algorithm.TWO_COPY)
+                {
+                    twoCopy.allGather(operation);
+                }
+                else
+                {
+                    singleCopy.allGather(operation);
+                }
+            });
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
+        }
+    }
+
+    /** Closes the {@link SmartMap} if this communicator came from {@link #world()}. */
+    @Override
+    public void close()
+    {
+        if (ownsSmartMap)
+        {
+            smartMap.close();
+        }
+    }
+
+    /**
+     * The algorithm a call would use, after {@link Algorithm#AUTO} and {@link Algorithm#SMARTMAP}
+     * are resolved; what the benchmark reports and the descriptor carries.
+     */
+    public Algorithm resolve(final CollectiveKind kind, final Algorithm algorithm, final int count,
+        final Datatype datatype, final Op op)
+    {
+        switch (kind)
+        {
+            case BCAST:
+                return resolveMove(kind, algorithm, bytes(count, datatype), config.bcastSingleCopyMinBytes());
+            case REDUCE:
+                return resolveReduce(kind, algorithm, count, datatype, op, config.reduceSingleCopyMinBytes());
+            case ALLREDUCE:
+                return resolveReduce(kind, algorithm, count, datatype, op, config.allReduceSingleCopyMinBytes());
+            case ALLTOALL:
+                return resolveMove(kind, algorithm, bytes(count, datatype), config.allToAllSingleCopyMinBytes());
+            case ALLGATHER:
+                return resolveMove(kind, algorithm, bytes(count, datatype), config.allGatherSingleCopyMinBytes());
+            default:
+                return algorithm;
+        }
+    }
+
+    private void reduce(final Algorithm resolved)
+    {
+        switch (resolved)
+        {
+            case TWO_COPY:
+                twoCopy.reduce(operation);
+                break;
+            case SMARTMAP_THREADED:
+                singleCopy.reduceThreaded(operation);
+                break;
+            default:
+                singleCopy.reduceSerial(operation);
+                break;
+        }
+    }
+
+    private static long bytes(final int count, final Datatype datatype)
+    {
+        return (long)count * datatype.extent();
+    }
+
+    private static Algorithm resolveMove(final CollectiveKind kind, final Algorithm algorithm, final long bytes,
+        final long singleCopyMinBytes)
+    {
+        switch (algorithm)
+        {
+            case AUTO:
+                return bytes >= singleCopyMinBytes ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
+            case SMARTMAP:
+            case TWO_COPY:
+                return algorithm;
+            default:
+                throw new IllegalArgumentException("algorithm does not apply to " + kind + ": algorithm=" + algorithm +
+                    " (use SMARTMAP, TWO_COPY or AUTO)");
+        }
+    }
+
+    private Algorithm resolveReduce(final CollectiveKind kind, final Algorithm algorithm, final int count,
+        final Datatype datatype, final Op op, final long singleCopyMinBytes)
+    {
+        final long bytes = bytes(count, datatype);
+        Algorithm chosen = algorithm;
+        if (chosen == Algorithm.AUTO)
+        {
+            chosen = bytes >= singleCopyMinBytes ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
+        }
+        if (chosen == Algorithm.SMARTMAP)
+        {
+            // the paper's rule: threaded from 1 KiB up, serial for MINLOC/MAXLOC and user-defined operators
+            final boolean threaded = bytes >= config.threadedMinBytes() && !op.isLocation() && !op.isUserDefined();
+            chosen = threaded ? Algorithm.SMARTMAP_THREADED : Algorithm.SMARTMAP_SERIAL;
+        }
+        return chosen;
+    }
+
+    private void checkCommon(final int count, final Datatype datatype, final int root, final Algorithm algorithm)
+    {
+        checkUsable();
+        if (count < 0)
+        {
+            throw new IllegalArgumentException("count must not be negative: count=" + count);
+        }
+        if (datatype == null)
+        {
+            throw new IllegalArgumentException("datatype must not be null: datatype=null");
+        }
+        if (root < 0 || root >= getSize())
+        {
+            throw new IllegalArgumentException("root out of range: root=" + root + ", size=" + getSize());
+        }
+        if (algorithm == null)
+        {
+            throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
+        }
+    }
+
+    private static void checkOp(final Op op, final Datatype datatype)
+    {
+        if (op == null)
+        {
+            throw new IllegalArgumentException("op must not be null: op=null");
+        }
+        if (!op.appliesTo(datatype))
+        {
+            throw new IllegalArgumentException("op does not apply to datatype: op=" + op + ", datatype=" + datatype);
+        }
+    }
+
+    private void checkUsable()
+    {
+        if (smartMap.isAborted())
+        {
+            throw new IllegalStateException("communicator unusable after a failed collective: rank=" + getRank());
+        }
+    }
+
+    private void prepare(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm algorithm,
+        final RegionBuffer send,
+        final RegionBuffer recv)
+    {
+        final Operation o = operation;
+        o.kind = kind;
+        o.root = root;
+        o.count = count;
+        o.datatype = datatype;
+        o.op = op;
+        o.algorithm = algorithm;
+        o.sendAddress = send == null ? Address.NULL : send.address();
+        o.recvAddress = recv == null ? Address.NULL : recv.address();
+        o.sendMemory = send == null ? 0 : send.memoryAddress();
+        o.recvMemory = recv == null ? 0 : recv.memoryAddress();
+        o.kernel = op == null ? null : op.isUserDefined() ?
+            Kernels.user(datatype, op.function()) : Kernels.predefined(datatype, op);
+    }
+
+    /**
+     * Enter and run one collective; any failure inside marks this rank aborted so that its peers
+     * fail fast instead of waiting for it.
+     */
+    private void run(final Runnable algorithm)
+    {
+        try
+        {
+            if (operation.kind != null)
+            {
+                exchange.enter(operation);
+            }
+            algorithm.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            smartMap.abort(ControlBlockDescriptor.ABORT_ERROR, "rank " + getRank() + " failed in " + operation.kind +
+                ": " + ex);
+            throw ex;
+        }
+        finally
+        {
+            operation.kind = null;
+        }
+    }
+
+    /** Copy-in/copy-out of buffers that are not in this rank's region. */
+    static final class Staging
+    {
+        private final SmartMap smartMap;
+        private final RegionBuffer[] scratch = new RegionBuffer[2];
+        private final Object[] originals = new Object[2];
+        private final long[] copyOutBytes = new long[2];
+        private int staged;
+
+        Staging(final SmartMap smartMap)
+        {
+            this.smartMap = smartMap;
+        }
+
+        /** Check a buffer argument holds {@code elements} elements of {@code datatype}. */
+        void check(final Object buffer, final String name, final long elements, final Datatype datatype)
+        {
+            if (buffer == null)
+            {
+                throw new IllegalArgumentException(name + " must not be null: " + name + "=null");
+            }
+            final long capacityBytes;
+            if (buffer instanceof RegionBuffer)
+            {
+                final RegionBuffer region = (RegionBuffer)buffer;
+                if (region.arena().segment() != smartMap.segment())
+                {
+                    throw new IllegalArgumentException(name + " is from another job: " + name + "=" + region +
+                        ", segment=" + region.arena().segment().path() + ", expected=" + smartMap.segment().path());
+                }
+                if (region.rank() != smartMap.rank())
+                {
+                    throw new IllegalArgumentException(name + " is in another rank's region: " + name + "=" + region +
+                        ", rank=" + smartMap.rank());
+                }
+                capacityBytes = region.capacity();
+            }
+            else if (buffer instanceof ByteBuffer)
+            {
+                capacityBytes = ((ByteBuffer)buffer).remaining();
+            }
+            else
+            {
+                final Class<?> expected = arrayClass(datatype);
+                if (expected == null || buffer.getClass() != expected)
+                {
+                    throw new IllegalArgumentException(name + " type does not match datatype: " + name + "=" +
+                        buffer.getClass().getSimpleName() + ", datatype=" + datatype + ", expected=" +
+                        (expected == null ? "RegionBuffer or ByteBuffer" : expected.getSimpleName() +
+                        ", RegionBuffer or ByteBuffer"));
+                }
+                capacityBytes = (long)java.lang.reflect.Array.getLength(buffer) * arrayElementBytes(expected);
+            }
+            final long capacity = capacityBytes / datatype.extent();
+            if (elements > capacity)
+            {
+                throw new IllegalArgumentException("count exceeds " + name + ": count=" + elements + ", capacity=" +
+                    capacity + ", datatype=" + datatype);
+            }
+        }
+
+        /** Reject a send and receive region buffer that share bytes (MPI forbids aliased arguments). */
+        void checkNoOverlap(final Object sendBuf, final Object recvBuf)
+        {
+            if (sendBuf instanceof RegionBuffer && recvBuf instanceof RegionBuffer)
+            {
+                final RegionBuffer a = (RegionBuffer)sendBuf;
+                final RegionBuffer b = (RegionBuffer)recvBuf;
+                if (a.regionOffset() < b.regionOffset() + b.capacity() && b.regionOffset() < a.regionOffset() + a.capacity())
+                {
+                    throw new IllegalArgumentException("send and receive buffers overlap: sendBuf=" + a + ", recvBuf=" + b);
+                }
+            }
+            else if (sendBuf == recvBuf && sendBuf != null)
+            {
+                throw new IllegalArgumentException("send and receive buffers are the same object: sendBuf=recvBuf=" +
+                    sendBuf.getClass().getSimpleName());
+            }
+        }
+
+        /**
+         * The region buffer to run on: the argument itself, or a scratch copy of it.
+         *
+         * @param copyIn  copy the argument's bytes in now.
+         * @param copyOut copy the scratch bytes back into the argument in {@link #copyOut()}.
+         */
+        RegionBuffer stage(final Object buffer, final long elements, final Datatype datatype,
+            final boolean copyIn, final boolean copyOut)
+        {
+            if (buffer instanceof RegionBuffer)
+            {
+                return (RegionBuffer)buffer;
+            }
+            final long bytes = elements * datatype.extent();
+            final RegionBuffer region = smartMap.allocate((int)bytes);
+            scratch[staged] = region;
+            originals[staged] = buffer;
+            copyOutBytes[staged] = copyOut ? bytes : 0;
+            staged++;
+            if (copyIn)
+            {
+                transfer(buffer, region.memoryAddress(), bytes, true);
+            }
+            return region;
+        }
+
+        void copyOut()
+        {
+            for (int i = 0; i < staged; i++)
+            {
+                if (copyOutBytes[i] > 0)
+                {
+                    transfer(originals[i], scratch[i].memoryAddress(), copyOutBytes[i], false);
+                }
+            }
+        }
+
+        void release()
+        {
+            while (staged > 0)
+            {
+                staged--;
+                smartMap.arena().release(scratch[staged]);
+                scratch[staged] = null;
+                originals[staged] = null;
+            }
+        }
+
+        private static void transfer(final Object buffer, final long memory, final long bytes, final boolean in)
+        {
+            final Object base;
+            final long offset;
+            if (buffer instanceof ByteBuffer)
+            {
+                final ByteBuffer bb = (ByteBuffer)buffer;
+                if (bb.isDirect())
+                {
+                    base = null;
+                    offset = BufferUtil.address(bb) + bb.position();
+                }
+                else
+                {
+                    base = bb.array();
+                    offset = UnsafeApi.arrayBaseOffset(byte[].class) + bb.arrayOffset() + bb.position();
+                }
+            }
+            else
+            {
+                base = buffer;
+                offset = UnsafeApi.arrayBaseOffset(buffer.getClass());
+            }
+            if (in)
+            {
+                UnsafeApi.copyMemory(base, offset, null, memory, bytes);
+            }
+            else
+            {
+                UnsafeApi.copyMemory(null, memory, base, offset, bytes);
+            }
+        }
+
+        private static Class<?> arrayClass(final Datatype datatype)
+        {
+            switch (datatype)
+            {
+                case BYTE:
+                    return byte[].class;
+                case INT:
+                case INT_INT:
+                    return int[].class;
+                case LONG:
+                    return long[].class;
+                case FLOAT:
+                    return float[].class;
+                case DOUBLE:
+                    return double[].class;
+                default:
+                    return null;
+            }
+        }
+
+        private static int arrayElementBytes(final Class<?> arrayClass)
+        {
+            return arrayClass == byte[].class ? 1 : arrayClass == int[].class || arrayClass == float[].class ? 4 : 8;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.ControlBlock;
+import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.Segment;
+import io.smartmap.core.SmartMap;
+import io.smartmap.core.Waiter;
+import org.agrona.UnsafeApi;
+
+/**
+ * What every collective algorithm of one rank shares: the control blocks, the wait primitive,
+ * the rank's cumulative {@code FINISHED} target and the two-copy fragment counters. Every counter
+ * is cumulative over the life of the job (never reset), so this rank keeps the local mirror of
+ * the targets it expects.
+ */
+final class Exchange
+{
+    private static final String PEERS_DONE = "peers done with this rank's buffers (FINISHED)";
+
+    final SmartMap smartMap;
+    final Segment segment;
+    final ControlBlock[] blocks;
+    final ControlBlock self;
+    final Waiter waiter;
+    final int rank;
+    final int size;
+    /** Scratch: per-rank virtual addresses read from the peers' descriptors. */
+    final long[] peerMemory;
+
+    private long finishedTarget;
+
+    Exchange(final SmartMap smartMap)
+    {
+        this.smartMap = smartMap;
+        this.segment = smartMap.segment();
+        this.rank = smartMap.rank();
+        this.size = smartMap.size();
+        this.blocks = new ControlBlock[size];
+        for (int r = 0; r < size; r++)
+        {
+            blocks[r] = smartMap.controlBlock(r);
+        }
+        this.self = blocks[rank];
+        this.waiter = smartMap.waiter();
+        this.peerMemory = new long[size];
+        this.finishedTarget = self.finishedAcquire();
+    }
+
+    /** Publish this rank's descriptor for the operation and assign its sequence. */
+    void enter(final Operation op)
+    {
+        op.sequence = smartMap.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
+            op.sendAddress, op.recvAddress);
+    }
+
+    /** Wait for {@code peer} to enter the same collective and check it agrees on the operation. */
+    void awaitArrival(final int peer, final Operation op)
+    {
+        smartMap.awaitPeer(peer, op.sequence, op.kind, op.root, op.count, op.datatypeCode(), op.opCode(),
+            op.algorithmCode());
+    }
+
+    /** Wait for every peer to enter the same collective (each checked for agreement). */
+    void awaitAllArrivals(final Operation op)
+    {
+        for (int i = 1; i < size; i++)
+        {
+            awaitArrival((rank + i) % size, op);
+        }
+    }
+
+    /**
+     * Wait until {@code acks} more increments of this rank's {@code FINISHED} have arrived: every
+     * peer that reads or writes this rank's buffers in this collective has finished doing so.
+     * Exact counts matter: an increment for collective k+1 can only come after this rank published
+     * k+1, so the cumulative target never over-counts.
+     */
+    void awaitFinished(final int acks)
+    {
+        finishedTarget += acks;
+        waiter.awaitAtLeast(self, ControlBlockDescriptor.FINISHED_OFFSET, finishedTarget, Waiter.ANY_PEER, PEERS_DONE);
+    }
+
+    /** @return this process's virtual address of a segment address. */
+    long memory(final long address)
+    {
+        return segment.memoryAddress(address);
+    }
+
+    /** Fill {@link #peerMemory} with every rank's published send (or receive) buffer address. */
+    void readPeerBuffers(final boolean send)
+    {
+        for (int r = 0; r < size; r++)
+        {
+            peerMemory[r] = memory(send ? blocks[r].sendAddress() : blocks[r].recvAddress());
+        }
+    }
+
+    static void copy(final long from, final long to, final long bytes)
+    {
+        UnsafeApi.copyMemory(from, to, bytes);
+    }
+}

@@ -1,0 +1,172 @@
+package io.smartmap.collectives;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static org.agrona.UnsafeApi.*;
+
+/**
+ * The reduction kernels: one plain counted loop per (datatype, predefined operator) over raw
+ * addresses, no boxing and no per-element calls, so C2 compiles each to a tight (where it can,
+ * vectorised) loop. One loop per line on purpose: the table is the abstraction, and every entry
+ * has the same shape {@code acc[i] = acc[i] op in[i]}.
+ */
+final class Kernels
+{
+    private static final ReductionKernel[][] TABLE = new ReductionKernel[Datatype.values().length][];
+
+    static
+    {
+        for (final Datatype datatype : Datatype.values())
+        {
+            final ReductionKernel[] row = new ReductionKernel[Op.Kind.values().length];
+            for (final Op.Kind kind : Op.Kind.values())
+            {
+                if (kind != Op.Kind.USER)
+                {
+                    row[kind.ordinal()] = build(datatype, kind);
+                }
+            }
+            TABLE[datatype.ordinal()] = row;
+        }
+    }
+
+    private Kernels()
+    {
+    }
+
+    /**
+     * @param datatype element type.
+     * @param op       a predefined operator that applies to the datatype.
+     * @return the kernel.
+     */
+    static ReductionKernel predefined(final Datatype datatype, final Op op)
+    {
+        return TABLE[datatype.ordinal()][op.kind().ordinal()];
+    }
+
+    /**
+     * A kernel that calls a user function once per slice through reusable views (one per rank thread).
+     */
+    static ReductionKernel user(final Datatype datatype, final UserFunction function)
+    {
+        final UnsafeBuffer acc = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer in = new UnsafeBuffer(0, 0);
+        return (accAddress, inAddress, count) ->
+        {
+            final int bytes = count * datatype.extent();
+            acc.wrap(accAddress, bytes);
+            in.wrap(inAddress, bytes);
+            function.apply(acc, in, count, datatype);
+        };
+    }
+
+    // CHECKSTYLE:OFF one loop per line
+    private static ReductionKernel build(final Datatype datatype, final Op.Kind kind)
+    {
+        switch (datatype)
+        {
+            case BYTE:
+                switch (kind)
+                {
+                    case SUM: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) + getByte(b + i))); };
+                    case PROD: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) * getByte(b + i))); };
+                    case MIN: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.min(getByte(a + i), getByte(b + i))); };
+                    case MAX: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.max(getByte(a + i), getByte(b + i))); };
+                    case BAND: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) & getByte(b + i))); };
+                    case BOR: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) | getByte(b + i))); };
+                    case BXOR: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) ^ getByte(b + i))); };
+                    default: return null;
+                }
+            case INT:
+                switch (kind)
+                {
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) + getInt(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) * getInt(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.min(getInt(a + o), getInt(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.max(getInt(a + o), getInt(b + o))); };
+                    case BAND: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) & getInt(b + o)); };
+                    case BOR: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) | getInt(b + o)); };
+                    case BXOR: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) ^ getInt(b + o)); };
+                    default: return null;
+                }
+            case LONG:
+                switch (kind)
+                {
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) + getLong(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) * getLong(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.min(getLong(a + o), getLong(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.max(getLong(a + o), getLong(b + o))); };
+                    case BAND: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) & getLong(b + o)); };
+                    case BOR: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) | getLong(b + o)); };
+                    case BXOR: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) ^ getLong(b + o)); };
+                    default: return null;
+                }
+            case FLOAT:
+                switch (kind)
+                {
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) + getFloat(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) * getFloat(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.min(getFloat(a + o), getFloat(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.max(getFloat(a + o), getFloat(b + o))); };
+                    default: return null;
+                }
+            case DOUBLE:
+                switch (kind)
+                {
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) + getDouble(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) * getDouble(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.min(getDouble(a + o), getDouble(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.max(getDouble(a + o), getDouble(b + o))); };
+                    default: return null;
+                }
+            default:
+                return kind == Op.Kind.MINLOC || kind == Op.Kind.MAXLOC ? location(datatype, kind == Op.Kind.MAXLOC) : null;
+        }
+    }
+    // CHECKSTYLE:ON
+
+    /**
+     * MINLOC/MAXLOC over value-index pairs: take the incoming pair if its value is better, or equal
+     * with a smaller index (MPI 4.1 section 6.9.4). Values that do not compare (NaN) keep the accumulator.
+     */
+    private static ReductionKernel location(final Datatype datatype, final boolean max)
+    {
+        final int extent = datatype.extent();
+        final int indexOffset = datatype.indexOffset();
+        return (a, b, n) ->
+        {
+            for (long o = 0, e = (long)extent * n; o < e; o += extent)
+            {
+                final int order = compareValues(datatype, a + o, b + o); // acc vs in
+                final boolean better = max ? order == -1 : order == 1;
+                if (better || order == 0 && getInt(b + o + indexOffset) < getInt(a + o + indexOffset))
+                {
+                    copyMemory(b + o, a + o, extent);
+                }
+            }
+        };
+    }
+
+    private static int compareValues(final Datatype datatype, final long acc, final long in)
+    {
+        switch (datatype)
+        {
+            case INT_INT:
+                return Integer.compare(getInt(acc), getInt(in));
+            case LONG_INT:
+                return Long.compare(getLong(acc), getLong(in));
+            case FLOAT_INT:
+            {
+                final float x = getFloat(acc);
+                final float y = getFloat(in);
+                return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2; // 2: unordered, neither better nor tied
+            }
+            default:
+            {
+                final double x = getDouble(acc);
+                final double y = getDouble(in);
+                return x < y ? -1 : x > y ? 1 : x == y ? 0 : 2;
+            }
+        }
+    }
+}

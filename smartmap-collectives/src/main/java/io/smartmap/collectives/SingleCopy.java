@@ -1,0 +1,200 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.ControlBlock;
+import io.smartmap.core.ControlBlockDescriptor;
+
+/**
+ * The single-copy SMARTMAP collectives (Brightwell, Pedretti, Hudson, "SMARTMAP: Operating System
+ * Support for Efficient Data Sharing Among Processes on a Multi-Core Processor", SC'08, section 4):
+ * each rank reads and writes its peers' buffers in place through the shared segment.
+ * <p>
+ * Entry: the caller has published this rank's descriptor ({@link Exchange#enter}). Exit: nobody
+ * reads or writes this rank's buffers any more. Every algorithm folds contributions in rank
+ * order 0..size-1 for every element, so results are bit-identical to the serial model.
+ */
+final class SingleCopy
+{
+    /** Threaded reductions work in blocks of this many bytes so the accumulator stays in L1/L2. */
+    static final int REDUCE_BLOCK_BYTES = 16 * 1024;
+    /** Slices of a threaded reduction start on a cache line, so no two ranks write the same line. */
+    static final int SLICE_ALIGNMENT_BYTES = 64;
+    private static final int TURN_SHIFT = 8; // room for rank + 1 <= MAX_RANKS in the low bits
+    private static final String TURN = "the turn in a serial reduce (TURN)";
+
+    private final Exchange ex;
+
+    SingleCopy(final Exchange ex)
+    {
+        this.ex = ex;
+    }
+
+    /**
+     * Broadcast (paper, section 4.3): the root publishes its buffer; every non-root copies straight
+     * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied.
+     */
+    void bcast(final Operation op)
+    {
+        if (ex.rank == op.root)
+        {
+            ex.awaitFinished(ex.size - 1);
+        }
+        else
+        {
+            ex.awaitArrival(op.root, op);
+            final ControlBlock root = ex.blocks[op.root];
+            Exchange.copy(ex.memory(root.sendAddress()), op.recvMemory, op.bytes());
+            root.incrementFinished();
+        }
+    }
+
+    /**
+     * Serial reduce (paper, section 4.2): turn-ordered folding into the root's receive buffer.
+     * Rank 0 copies its data in, then ranks 1..size-1 each fold theirs when {@code TURN} names
+     * them. {@code TURN} is {@code sequence << 8 | rank}: monotonic, so no reset between collectives.
+     */
+    void reduceSerial(final Operation op)
+    {
+        final ControlBlock root = ex.blocks[op.root];
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+        }
+        final long turnBase = op.sequence << TURN_SHIFT;
+        final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(root.recvAddress());
+        ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank,
+            ex.rank == 0 ? op.root : ex.rank - 1, TURN);
+        if (ex.rank == 0)
+        {
+            Exchange.copy(op.sendMemory, recv, op.bytes());
+        }
+        else
+        {
+            op.kernel.apply(recv, op.sendMemory, op.count);
+        }
+        root.putTurnRelease(turnBase | (ex.rank + 1)); // publishes the fold above to the next rank
+        if (ex.rank == op.root)
+        {
+            ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.size, ex.size - 1, TURN);
+        }
+    }
+
+    /**
+     * Threaded reduce (paper, section 4.2): once all have arrived, rank i folds slice i of the
+     * vector across every rank's send buffer, starting from rank 0's data and folding ranks
+     * 1..size-1 in order, straight into the root's receive buffer; then it bumps every rank's
+     * {@code FINISHED}. A rank leaves when all have bumped its own: nobody reads its send buffer
+     * any more, and at the root every slice is written.
+     */
+    void reduceThreaded(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        ex.readPeerBuffers(true);
+        final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(ex.blocks[op.root].recvAddress());
+        final int slice = sliceElements(op.count, op.datatype, ex.size);
+        final int from = Math.min(op.count, ex.rank * slice);
+        final int to = Math.min(op.count, from + slice);
+        foldSlice(op, from, to, recv);
+        finishWithEveryone();
+    }
+
+    /**
+     * Allreduce, threaded and fused: rank i folds slice i across every send buffer into its own
+     * receive buffer (rank order, as in {@link #reduceThreaded}), then copies that slice into every
+     * peer's receive buffer. One synchronisation instead of the paper's reduce + broadcast.
+     */
+    void allReduceThreaded(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        ex.readPeerBuffers(true);
+        final int slice = sliceElements(op.count, op.datatype, ex.size);
+        final int from = Math.min(op.count, ex.rank * slice);
+        final int to = Math.min(op.count, from + slice);
+        foldSlice(op, from, to, op.recvMemory);
+        if (to > from)
+        {
+            final int extent = op.datatype.extent();
+            final long offset = (long)from * extent;
+            final long bytes = (long)(to - from) * extent;
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (ex.rank + i) % ex.size;
+                Exchange.copy(op.recvMemory + offset, ex.memory(ex.blocks[peer].recvAddress()) + offset, bytes);
+            }
+        }
+        finishWithEveryone();
+    }
+
+    /**
+     * Alltoall (paper, section 4.4): each rank copies block j of its send buffer into block
+     * {@code rank} of rank j's receive buffer, starting with its right neighbour so no receive
+     * buffer is hit by all ranks at once; it leaves when every rank has written into its own.
+     */
+    void allToAll(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long block = op.bytes();
+        for (int i = 0; i < ex.size; i++)
+        {
+            final int peer = (ex.rank + i) % ex.size;
+            final ControlBlock target = ex.blocks[peer];
+            final long recv = peer == ex.rank ? op.recvMemory : ex.memory(target.recvAddress());
+            Exchange.copy(op.sendMemory + peer * block, recv + ex.rank * block, block);
+            target.incrementFinished();
+        }
+        ex.awaitFinished(ex.size);
+    }
+
+    /**
+     * Allgather (same spirit, not in the paper): each rank copies every peer's block straight from
+     * the peer's send buffer into its own receive buffer, rotating the order of peers.
+     */
+    void allGather(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long block = op.bytes();
+        for (int i = 0; i < ex.size; i++)
+        {
+            final int peer = (ex.rank + i) % ex.size;
+            final ControlBlock source = ex.blocks[peer];
+            final long send = peer == ex.rank ? op.sendMemory : ex.memory(source.sendAddress());
+            Exchange.copy(send, op.recvMemory + peer * block, block);
+            source.incrementFinished();
+        }
+        ex.awaitFinished(ex.size);
+    }
+
+    /** Elements per rank's slice: the count split evenly, rounded up to whole cache lines. */
+    static int sliceElements(final int count, final Datatype datatype, final int size)
+    {
+        final int perLine = Math.max(1, SLICE_ALIGNMENT_BYTES / datatype.extent());
+        final int even = (int)(((long)count + size - 1) / size);
+        return (int)Math.min(Integer.MAX_VALUE, ((long)even + perLine - 1) / perLine * perLine);
+    }
+
+    /** Fold elements [from, to) of every rank's send buffer ({@link Exchange#peerMemory}) into {@code acc}. */
+    private void foldSlice(final Operation op, final int from, final int to, final long acc)
+    {
+        final int extent = op.datatype.extent();
+        final int blockElements = Math.max(1, REDUCE_BLOCK_BYTES / extent);
+        final long[] sends = ex.peerMemory;
+        for (int start = from; start < to; start += blockElements)
+        {
+            final int n = Math.min(blockElements, to - start);
+            final long offset = (long)start * extent;
+            Exchange.copy(sends[0] + offset, acc + offset, (long)n * extent);
+            for (int r = 1; r < ex.size; r++)
+            {
+                op.kernel.apply(acc + offset, sends[r] + offset, n);
+            }
+        }
+    }
+
+    private void finishWithEveryone()
+    {
+        for (int i = 0; i < ex.size; i++)
+        {
+            ex.blocks[(ex.rank + i) % ex.size].incrementFinished();
+        }
+        ex.awaitFinished(ex.size);
+    }
+}

@@ -1,0 +1,230 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.RegionDescriptor;
+
+/**
+ * The two-copy baseline: copy-in/copy-out through shared fragment rings, pipelined, the way
+ * shared-memory MPI moves data (Open MPI btl/sm, MPICH nemesis): the sender copies each fragment
+ * into a ring slot in its own region, receivers copy it out (or fold it straight out of the slot).
+ * <p>
+ * Ring {@code d} of rank {@code s} carries {@code s -> d}; ring {@code s} of rank {@code s} is a
+ * multicast ring that every peer reads (broadcast, allgather, allreduce: one copy-in serves all).
+ * The producer publishes a cumulative fragment count ({@code PUBLISHED[ring]}, release); each
+ * consumer acknowledges a cumulative count in its own block ({@code ACKED[s]} or
+ * {@code MULTICAST_ACKED[s]}, release); a slot is refilled only after every consumer acknowledged
+ * the fragment it held. A sender returns as soon as its last fragment is in shared memory
+ * (eager), which is why this path wins for tiny messages.
+ */
+final class TwoCopy
+{
+    private static final int SLOTS = RegionDescriptor.RING_SLOTS;
+    private static final int FRAGMENT = RegionDescriptor.FRAGMENT_BYTES;
+    private static final String SLOT_FREE = "a consumer's acknowledgement freeing a ring slot (ACKED)";
+    private static final String FRAGMENT_READY = "a producer's fragment (PUBLISHED)";
+
+    private final Exchange ex;
+    private final long[] published;
+    private final long[] acked;
+    private final long[] multicastAcked;
+
+    TwoCopy(final Exchange ex)
+    {
+        this.ex = ex;
+        this.published = new long[ex.size];
+        this.acked = new long[ex.size];
+        this.multicastAcked = new long[ex.size];
+        for (int r = 0; r < ex.size; r++)
+        {
+            published[r] = ex.self.buffer().getLongAcquire(ControlBlockDescriptor.publishedOffset(r));
+            acked[r] = ex.self.buffer().getLongAcquire(ControlBlockDescriptor.ackedOffset(r));
+            multicastAcked[r] = ex.self.buffer().getLongAcquire(ControlBlockDescriptor.multicastAckedOffset(r));
+        }
+    }
+
+    /** Broadcast: the root multicasts its buffer; every non-root copies the fragments out. */
+    void bcast(final Operation op)
+    {
+        final long bytes = op.bytes();
+        if (ex.rank == op.root)
+        {
+            for (long offset = 0; offset < bytes; offset += FRAGMENT)
+            {
+                publish(ex.rank, op.sendMemory + offset, (int)Math.min(FRAGMENT, bytes - offset));
+            }
+            return;
+        }
+        ex.awaitArrival(op.root, op);
+        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        {
+            final long slot = awaitFragment(op.root, true);
+            Exchange.copy(slot, op.recvMemory + offset, Math.min(FRAGMENT, bytes - offset));
+            release(op.root, true);
+        }
+    }
+
+    /**
+     * Reduce: every non-root streams its send buffer to the root's ring; the root, fragment by
+     * fragment, starts from rank 0's data and folds ranks 1..size-1 in order straight out of the slots.
+     */
+    void reduce(final Operation op)
+    {
+        final long bytes = op.bytes();
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+            for (long offset = 0; offset < bytes; offset += FRAGMENT)
+            {
+                publish(op.root, op.sendMemory + offset, (int)Math.min(FRAGMENT, bytes - offset));
+            }
+            return;
+        }
+        ex.awaitAllArrivals(op);
+        final int extent = op.datatype.extent();
+        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        {
+            final int length = (int)Math.min(FRAGMENT, bytes - offset);
+            foldFragment(op, op.recvMemory + offset, op.sendMemory + offset, length / extent, length, false);
+        }
+    }
+
+    /**
+     * Allreduce: every rank multicasts its send buffer and folds every rank's fragments, in rank
+     * order, into its own receive buffer (recursive doubling for two ranks; the same bits on all).
+     */
+    void allReduce(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long bytes = op.bytes();
+        final int extent = op.datatype.extent();
+        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        {
+            final int length = (int)Math.min(FRAGMENT, bytes - offset);
+            publish(ex.rank, op.sendMemory + offset, length);
+            foldFragment(op, op.recvMemory + offset, op.sendMemory + offset, length / extent, length, true);
+        }
+    }
+
+    /**
+     * Alltoall: pairwise exchange, step k sending to {@code rank + k} and receiving from
+     * {@code rank - k}, fragment by fragment interleaved so both pipelines stay full.
+     */
+    void allToAll(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long block = op.bytes();
+        Exchange.copy(op.sendMemory + ex.rank * block, op.recvMemory + ex.rank * block, block);
+        for (int step = 1; step < ex.size; step++)
+        {
+            final int to = (ex.rank + step) % ex.size;
+            final int from = (ex.rank - step + ex.size) % ex.size;
+            for (long offset = 0; offset < block; offset += FRAGMENT)
+            {
+                final int length = (int)Math.min(FRAGMENT, block - offset);
+                publish(to, op.sendMemory + to * block + offset, length);
+                final long slot = awaitFragment(from, false);
+                Exchange.copy(slot, op.recvMemory + from * block + offset, length);
+                release(from, false);
+            }
+        }
+    }
+
+    /** Allgather: every rank multicasts its block; every rank copies the others' fragments out. */
+    void allGather(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long block = op.bytes();
+        Exchange.copy(op.sendMemory, op.recvMemory + ex.rank * block, block);
+        for (long offset = 0; offset < block; offset += FRAGMENT)
+        {
+            final int length = (int)Math.min(FRAGMENT, block - offset);
+            publish(ex.rank, op.sendMemory + offset, length);
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (ex.rank + i) % ex.size;
+                final long slot = awaitFragment(peer, true);
+                Exchange.copy(slot, op.recvMemory + peer * block + offset, length);
+                release(peer, true);
+            }
+        }
+    }
+
+    /**
+     * Fold one fragment position of every rank into {@code acc} in rank order: this rank's own
+     * contribution is read from its send buffer, the others' straight out of their ring slots.
+     */
+    private void foldFragment(
+        final Operation op, final long acc, final long own, final int count, final int length, final boolean multicast)
+    {
+        for (int r = 0; r < ex.size; r++)
+        {
+            final long source = r == ex.rank ? own : awaitFragment(r, multicast);
+            if (r == 0)
+            {
+                Exchange.copy(source, acc, length);
+            }
+            else
+            {
+                op.kernel.apply(acc, source, count);
+            }
+            if (r != ex.rank)
+            {
+                release(r, multicast);
+            }
+        }
+    }
+
+    /**
+     * Copy one fragment into the next slot of {@code ring} (a destination rank, or this rank for
+     * the multicast ring) once its consumers have freed the slot, then publish it (release).
+     */
+    private void publish(final int ring, final long from, final int length)
+    {
+        final long fragment = published[ring];
+        if (fragment >= SLOTS)
+        {
+            final long freed = fragment - SLOTS + 1; // the slot's previous fragment was consumed
+            if (ring == ex.rank)
+            {
+                for (int i = 1; i < ex.size; i++)
+                {
+                    final int peer = (ex.rank + i) % ex.size;
+                    ex.waiter.awaitAtLeast(ex.blocks[peer], ControlBlockDescriptor.multicastAckedOffset(ex.rank),
+                        freed, peer, SLOT_FREE);
+                }
+            }
+            else
+            {
+                ex.waiter.awaitAtLeast(ex.blocks[ring], ControlBlockDescriptor.ackedOffset(ex.rank), freed, ring, SLOT_FREE);
+            }
+        }
+        final long slot = ex.segment.regionMemoryAddress(ex.rank) +
+            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+        Exchange.copy(from, slot, length);
+        published[ring] = fragment + 1;
+        ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
+    }
+
+    /** Wait for the next fragment from {@code producer} and return its slot's address (not yet released). */
+    private long awaitFragment(final int producer, final boolean multicast)
+    {
+        final int ring = multicast ? producer : ex.rank;
+        final long fragment = multicast ? multicastAcked[producer] : acked[producer];
+        ex.waiter.awaitAtLeast(ex.blocks[producer], ControlBlockDescriptor.publishedOffset(ring), fragment + 1,
+            producer, FRAGMENT_READY);
+        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+    }
+
+    /** Acknowledge the fragment last returned by {@link #awaitFragment} (release: our reads of it are done). */
+    private void release(final int producer, final boolean multicast)
+    {
+        if (multicast)
+        {
+            ex.self.buffer().putLongRelease(ControlBlockDescriptor.multicastAckedOffset(producer), ++multicastAcked[producer]);
+        }
+        else
+        {
+            ex.self.buffer().putLongRelease(ControlBlockDescriptor.ackedOffset(producer), ++acked[producer]);
+        }
+    }
+}
