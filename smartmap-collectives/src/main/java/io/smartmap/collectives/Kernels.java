@@ -104,19 +104,19 @@ final class Kernels
             case FLOAT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) + getFloat(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) * getFloat(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.min(getFloat(a + o), getFloat(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.max(getFloat(a + o), getFloat(b + o))); };
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(getFloat(a + o) + getFloat(b + o))); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(getFloat(a + o) * getFloat(b + o))); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(Math.min(getFloat(a + o), getFloat(b + o)))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(Math.max(getFloat(a + o), getFloat(b + o)))); };
                     default: return null;
                 }
             case DOUBLE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) + getDouble(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) * getDouble(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.min(getDouble(a + o), getDouble(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.max(getDouble(a + o), getDouble(b + o))); };
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(getDouble(a + o) + getDouble(b + o))); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(getDouble(a + o) * getDouble(b + o))); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(Math.min(getDouble(a + o), getDouble(b + o)))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(Math.max(getDouble(a + o), getDouble(b + o)))); };
                     default: return null;
                 }
             default:
@@ -124,6 +124,21 @@ final class Kernels
         }
     }
     // CHECKSTYLE:ON
+
+    /**
+     * Every NaN a floating-point kernel produces is stored as the canonical NaN: Java leaves the
+     * payload and sign of a NaN result unspecified (JLS 15.18.2), and the JIT may swap the operands
+     * of a commutative add, so without this the bits would depend on compilation state.
+     */
+    static float canonical(final float value)
+    {
+        return value != value ? Float.NaN : value;
+    }
+
+    static double canonical(final double value)
+    {
+        return value != value ? Double.NaN : value;
+    }
 
     /**
      * MINLOC/MAXLOC over value-index pairs: take the incoming pair if its value is better, or equal

@@ -61,14 +61,14 @@ final class SingleCopy
         }
         final long turnBase = op.sequence << TURN_SHIFT;
         final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(root.recvAddress());
-        ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank,
-            ex.rank == 0 ? op.root : ex.rank - 1, TURN);
         if (ex.rank == 0)
         {
+            // rank 0 goes first: the root has arrived, and its previous serial reduce ended (TURN = k' << 8 | size)
             Exchange.copy(op.sendMemory, recv, op.bytes());
         }
         else
         {
+            ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank, ex.rank - 1, TURN);
             op.kernel.apply(recv, op.sendMemory, op.count);
         }
         root.putTurnRelease(turnBase | (ex.rank + 1)); // publishes the fold above to the next rank
