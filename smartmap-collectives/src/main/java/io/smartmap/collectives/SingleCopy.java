@@ -36,6 +36,7 @@ final class SingleCopy
     {
         if (ex.rank == op.root)
         {
+            ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
             ex.awaitFinished(ex.size - 1);
         }
         else
@@ -58,6 +59,10 @@ final class SingleCopy
         if (ex.rank != op.root)
         {
             ex.awaitArrival(op.root, op);
+        }
+        else
+        {
+            ex.awaitAllArrivals(op); // catches ranks that disagree about the root
         }
         final long turnBase = op.sequence << TURN_SHIFT;
         final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(root.recvAddress());

@@ -48,6 +48,7 @@ final class TwoCopy
         final long bytes = op.bytes();
         if (ex.rank == op.root)
         {
+            ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
             for (long offset = 0; offset < bytes; offset += FRAGMENT)
             {
                 publish(ex.rank, op.sendMemory + offset, (int)Math.min(FRAGMENT, bytes - offset));

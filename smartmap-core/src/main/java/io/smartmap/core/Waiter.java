@@ -135,10 +135,23 @@ public final class Waiter
         }
     }
 
+    /**
+     * Mark this rank aborted because of a peer's failure. A cascade forwards the first failure's
+     * reason (and a mismatch keeps its code), so every rank's exception names the rank that started it.
+     */
     private PeerFailureException fail(final PeerFailureException failure)
     {
-        blocks[selfRank].markAborted(ABORT_PEER_FAILED, "rank " + failure.peerRank() + " failed before " +
-            failure.awaited());
+        if (failure instanceof PeerAbortedException && ((PeerAbortedException)failure).reasonCode() != 0)
+        {
+            final PeerAbortedException aborted = (PeerAbortedException)failure;
+            blocks[selfRank].markAborted(
+                aborted.reasonCode() == ABORT_MISMATCH ? ABORT_MISMATCH : ABORT_PEER_FAILED, aborted.reason());
+        }
+        else
+        {
+            blocks[selfRank].markAborted(ABORT_PEER_FAILED, failure instanceof PeerDeadException ?
+                "rank " + failure.peerRank() + " died" : "rank " + failure.peerRank() + " closed early");
+        }
         return failure;
     }
 
@@ -169,8 +182,9 @@ public final class Waiter
         final int state = block.stateAcquire();
         if (state == STATE_ABORTED)
         {
-            return new PeerAbortedException("peer rank " + rank + " aborted (" + block.reason() + ") while rank " +
-                selfRank + " awaited " + awaited, rank, awaited, block.reasonCode());
+            final String reason = block.reason();
+            return new PeerAbortedException("peer rank " + rank + " aborted (" + reason + ") while rank " +
+                selfRank + " awaited " + awaited, rank, awaited, block.reasonCode(), reason);
         }
         if (state == STATE_CLOSED)
         {
@@ -179,7 +193,7 @@ public final class Waiter
                 return null;
             }
             return new PeerAbortedException("peer rank " + rank + " closed its handle while rank " + selfRank +
-                " awaited " + awaited, rank, awaited, 0);
+                " awaited " + awaited, rank, awaited, 0, "");
         }
         final long pid = block.pid();
         if (pid != 0 && pid != selfPid && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))

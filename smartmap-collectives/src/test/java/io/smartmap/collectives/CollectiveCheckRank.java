@@ -1,0 +1,114 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.RegionBuffer;
+
+import java.util.Arrays;
+
+/**
+ * Rank program for process tests: every collective with every algorithm over several datatypes
+ * and sizes, each result compared with the sequential model. Exits 1 if any result is wrong.
+ */
+public final class CollectiveCheckRank
+{
+    private static final Algorithm[] REDUCE = {
+        Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.SMARTMAP_SERIAL, Algorithm.SMARTMAP_THREADED, Algorithm.TWO_COPY};
+    private static final Algorithm[] MOVE = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY};
+    private static final Object[][] CASES = {
+        {Datatype.DOUBLE, Op.SUM}, {Datatype.LONG, Op.BXOR}, {Datatype.FLOAT, Op.MAX}, {Datatype.DOUBLE_INT, Op.MINLOC}};
+    private static final int[] COUNTS = {1, 100, 5000, 70_000};
+
+    private CollectiveCheckRank()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        int checked = 0;
+        int failures = 0;
+        try (Communicator comm = Communicator.world())
+        {
+            final int size = comm.getSize();
+            final int rank = comm.getRank();
+            for (final Object[] c : CASES)
+            {
+                final Datatype datatype = (Datatype)c[0];
+                final Op op = (Op)c[1];
+                for (final int count : COUNTS)
+                {
+                    final long seed = count * 31L + datatype.ordinal();
+                    final byte[][] contributions = new byte[size][];
+                    for (int r = 0; r < size; r++)
+                    {
+                        contributions[r] = Model.values(seed, r, count * size, datatype, op);
+                    }
+                    final int bytes = count * datatype.extent();
+                    final byte[][] firstBlocks = new byte[size][];
+                    for (int r = 0; r < size; r++)
+                    {
+                        firstBlocks[r] = Arrays.copyOf(contributions[r], bytes);
+                    }
+                    final byte[] reduced = Model.reduce(firstBlocks, count, datatype, op);
+                    final RegionBuffer send = comm.allocate(count * size, datatype);
+                    final RegionBuffer recv = comm.allocate(count * size, datatype);
+                    send.buffer().putBytes(0, contributions[rank]);
+                    final int root = count % size;
+                    for (final Algorithm algorithm : REDUCE)
+                    {
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.reduce(send, recv, count, datatype, op, root, algorithm);
+                        if (rank == root)
+                        {
+                            failures += check(recv, reduced, "reduce " + algorithm + " " + datatype + " count=" + count);
+                            checked++;
+                        }
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.allReduce(send, recv, count, datatype, op, algorithm);
+                        failures += check(recv, reduced, "allReduce " + algorithm + " " + datatype + " count=" + count);
+                        checked++;
+                    }
+                    final byte[] allToAll = new byte[bytes * size];
+                    final byte[] allGather = new byte[bytes * size];
+                    for (int j = 0; j < size; j++)
+                    {
+                        System.arraycopy(contributions[j], rank * bytes, allToAll, j * bytes, bytes);
+                        System.arraycopy(contributions[j], 0, allGather, j * bytes, bytes);
+                    }
+                    for (final Algorithm algorithm : MOVE)
+                    {
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        if (rank == root)
+                        {
+                            recv.buffer().putBytes(0, contributions[root], 0, bytes);
+                        }
+                        comm.bcast(recv, count, datatype, root, algorithm);
+                        failures += check(recv, firstBlocks[root], "bcast " + algorithm + " count=" + count);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.allToAll(send, recv, count, datatype, algorithm);
+                        failures += check(recv, allToAll, "allToAll " + algorithm + " count=" + count);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.allGather(send, recv, count, datatype, algorithm);
+                        failures += check(recv, allGather, "allGather " + algorithm + " count=" + count);
+                        checked += 3;
+                    }
+                    comm.free(recv);
+                    comm.free(send);
+                }
+            }
+            comm.barrier();
+        }
+        System.out.println("checked " + checked + " results, failures=" + failures);
+        System.exit(failures == 0 ? 0 : 1);
+    }
+
+    private static int check(final RegionBuffer buffer, final byte[] expected, final String what)
+    {
+        final byte[] actual = new byte[expected.length];
+        buffer.buffer().getBytes(0, actual);
+        if (!Arrays.equals(expected, actual))
+        {
+            System.out.println("WRONG: " + what + " at byte " + Arrays.mismatch(expected, actual));
+            return 1;
+        }
+        return 0;
+    }
+}

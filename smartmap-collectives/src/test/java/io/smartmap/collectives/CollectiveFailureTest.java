@@ -1,0 +1,210 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.CollectiveMismatchException;
+import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.Jvm;
+import io.smartmap.core.PeerAbortedException;
+import io.smartmap.core.RegionBuffer;
+import io.smartmap.core.Segment;
+import io.smartmap.core.SmartMap;
+import io.smartmap.core.SmartMapOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Bad arguments, ranks that disagree, and a peer that dies mid-collective. */
+class CollectiveFailureTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRejectBadArgumentsBeforeTouchingSharedStateAndStayUsable() throws Exception
+    {
+        final List<String> messages = ThreadRanks.run(1, 8L << 20, comm ->
+        {
+            final RegionBuffer send = comm.allocate(16, Datatype.DOUBLE);
+            final RegionBuffer recv = comm.allocate(16, Datatype.DOUBLE);
+            final List<String> failures = new ArrayList<>();
+            final List<Runnable> bad = List.of(
+                () -> comm.allReduce(send, recv, -1, Datatype.DOUBLE, Op.SUM),
+                () -> comm.allReduce(send, recv, 17, Datatype.DOUBLE, Op.SUM),
+                () -> comm.reduce(send, recv, 4, Datatype.DOUBLE, Op.SUM, 1),
+                () -> comm.bcast(send, 4, Datatype.DOUBLE, -1),
+                () -> comm.allReduce(null, recv, 4, Datatype.DOUBLE, Op.SUM),
+                () -> comm.allReduce(send, recv, 4, Datatype.DOUBLE, Op.BXOR),
+                () -> comm.allReduce(send, recv, 4, Datatype.DOUBLE, Op.MINLOC),
+                () -> comm.allReduce(send, recv, 4, Datatype.DOUBLE, null),
+                () -> comm.allReduce(new int[4], recv, 4, Datatype.DOUBLE, Op.SUM),
+                () -> comm.allReduce(send, send, 4, Datatype.DOUBLE, Op.SUM),
+                () -> comm.bcast(send, 4, Datatype.DOUBLE, 0, Algorithm.SMARTMAP_SERIAL),
+                () -> comm.allToAll(send, recv, 17, Datatype.DOUBLE),
+                () -> comm.allReduce(ByteBuffer.allocate(8), recv, 4, Datatype.DOUBLE, Op.SUM));
+            for (final Runnable call : bad)
+            {
+                failures.add(assertThrows(IllegalArgumentException.class, call::run).getMessage());
+            }
+            // nothing was touched: the communicator still works
+            send.putDouble(0, 2.5);
+            comm.allReduce(send, recv, 1, Datatype.DOUBLE, Op.SUM);
+            assertEquals(2.5, recv.getDouble(0));
+            return String.join("\n", failures);
+        });
+        final String text = messages.get(0);
+        final String[] expected = {
+            "count must not be negative: count=-1",
+            "count exceeds sendBuf: count=17, capacity=16, datatype=DOUBLE",
+            "root out of range: root=1, size=1",
+            "root out of range: root=-1, size=1",
+            "sendBuf must not be null: sendBuf=null",
+            "op does not apply to datatype: op=BXOR, datatype=DOUBLE",
+            "op does not apply to datatype: op=MINLOC, datatype=DOUBLE",
+            "op must not be null: op=null",
+            "sendBuf type does not match datatype: sendBuf=int[], datatype=DOUBLE",
+            "send and receive buffers overlap",
+            "algorithm does not apply to BCAST: algorithm=SMARTMAP_SERIAL",
+            "count exceeds sendBuf: count=17, capacity=16, datatype=DOUBLE",
+            "count exceeds sendBuf: count=4, capacity=1, datatype=DOUBLE"};
+        final String[] lines = text.split("\n");
+        for (int i = 0; i < expected.length; i++)
+        {
+            assertTrue(lines[i].startsWith(expected[i]), "case " + i + ": " + lines[i]);
+        }
+    }
+
+    @Test
+    void shouldRejectABufferFromAnotherJob() throws Exception
+    {
+        try (Segment ignored = Segment.create(dir, "other", 1, 8L << 20);
+            SmartMap other = SmartMap.join(new SmartMapOptions().dir(dir).jobId("other").rank(0).size(1)
+                .regionSizeBytes(8L << 20)))
+        {
+            final RegionBuffer foreign = other.allocate(64);
+            final List<String> messages = ThreadRanks.run(1, 8L << 20, comm ->
+            {
+                final RegionBuffer recv = comm.allocate(8, Datatype.DOUBLE);
+                return assertThrows(IllegalArgumentException.class,
+                    () -> comm.allReduce(foreign, recv, 8, Datatype.DOUBLE, Op.SUM)).getMessage();
+            });
+            assertTrue(messages.get(0).startsWith("sendBuf is from another job"), messages.get(0));
+        }
+    }
+
+    enum Disagreement
+    {
+        KIND(comm -> comm.bcast(buffer(comm), 8, Datatype.DOUBLE, 0)),
+        ROOT(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 1)),
+        COUNT(comm -> comm.reduce(buffer(comm), buffer(comm), 7, Datatype.DOUBLE, Op.SUM, 0)),
+        DATATYPE(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.LONG, Op.SUM, 0)),
+        OP(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.MAX, 0)),
+        ALGORITHM(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0, Algorithm.TWO_COPY));
+
+        final Consumer<Communicator> call;
+
+        Disagreement(final Consumer<Communicator> call)
+        {
+            this.call = call;
+        }
+
+        static RegionBuffer buffer(final Communicator comm)
+        {
+            return comm.allocate(8, Datatype.DOUBLE);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Disagreement.class)
+    void shouldFailOnEveryRankWhenRanksDisagree(final Disagreement disagreement)
+    {
+        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20, comm ->
+        {
+            try
+            {
+                if (comm.getRank() == 0)
+                {
+                    comm.reduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0,
+                        Algorithm.SMARTMAP_SERIAL);
+                }
+                else
+                {
+                    disagreement.call.accept(comm);
+                }
+                return "no failure on rank " + comm.getRank();
+            }
+            catch (final CollectiveMismatchException | PeerAbortedException failure)
+            {
+                if (failure instanceof PeerAbortedException)
+                {
+                    assertEquals(ControlBlockDescriptor.ABORT_MISMATCH, ((PeerAbortedException)failure).reasonCode(),
+                        failure.getMessage());
+                }
+                assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
+                throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
+            }
+        }));
+        assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
+            "every rank failed with a mismatch: " + ex);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SMARTMAP_THREADED", "SMARTMAP_SERIAL", "TWO_COPY"})
+    void shouldGivePeerFailureOnEverySurvivorWhenARankDiesMidCollective(final String algorithm) throws Exception
+    {
+        final int size = 4;
+        final int victim = 1;
+        final String job = "victim-" + algorithm.toLowerCase();
+        final List<Process> ranks = new ArrayList<>();
+        final List<BufferedReader> outputs = new ArrayList<>();
+        try (Segment ignored = Segment.create(dir, job, size, 16L << 20))
+        {
+            for (int r = 0; r < size; r++)
+            {
+                final ProcessBuilder builder = new ProcessBuilder(
+                    Jvm.command(CollectiveVictimRank.class, Integer.toString(victim), algorithm)).redirectErrorStream(true);
+                builder.environment().put(SmartMapOptions.RANK_ENV, Integer.toString(r));
+                builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(size));
+                builder.environment().put(SmartMapOptions.JOB_ENV, job);
+                builder.environment().put(SmartMapOptions.DIR_ENV, dir.toString());
+                builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(16L << 20));
+                builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, "60000");
+                final Process process = builder.start();
+                ranks.add(process);
+                outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            for (int r = 0; r < size; r++)
+            {
+                assertEquals("ready", outputs.get(r).readLine(), "rank " + r);
+            }
+            Thread.sleep(200);
+            ranks.get(victim).destroyForcibly();
+            for (int r = 0; r < size; r++)
+            {
+                if (r != victim)
+                {
+                    assertTrue(ranks.get(r).waitFor(2, TimeUnit.SECONDS), "rank " + r + " still blocked 2 s after the kill");
+                    final String line = outputs.get(r).readLine();
+                    assertEquals(3, ranks.get(r).exitValue(), "rank " + r + ": " + line);
+                    assertTrue(line.startsWith("failed: Peer") && line.contains("rank " + victim), line);
+                }
+            }
+        }
+        finally
+        {
+            ranks.forEach(Process::destroyForcibly);
+        }
+    }
+}

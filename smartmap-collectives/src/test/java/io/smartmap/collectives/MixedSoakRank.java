@@ -1,0 +1,147 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.RegionBuffer;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Rank program: {@code args[0]} back-to-back mixed collectives (random kinds, sizes, roots,
+ * datatypes, operators and algorithms, the same sequence on every rank from the shared seed
+ * {@code args[1]}), every result checked against the model. Exits 1 on the first wrong result.
+ */
+public final class MixedSoakRank
+{
+    private static final Datatype[] DATATYPES = {Datatype.DOUBLE, Datatype.LONG, Datatype.INT, Datatype.BYTE};
+    private static final Op[] OPS = {Op.SUM, Op.MAX, Op.MIN, Op.PROD, Op.BXOR};
+    private static final int MAX_COUNT = 20_000;
+
+    private MixedSoakRank()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final int iterations = Integer.parseInt(args[0]);
+        final long seed = Long.parseLong(args[1]);
+        final SplittableRandom shared = new SplittableRandom(seed);
+        final long start = System.nanoTime();
+        try (Communicator comm = Communicator.world())
+        {
+            final int size = comm.getSize();
+            final int rank = comm.getRank();
+            final RegionBuffer send = comm.allocate(MAX_COUNT * size, Datatype.LONG);
+            final RegionBuffer recv = comm.allocate(MAX_COUNT * size, Datatype.LONG);
+            final int[] perKind = new int[6];
+            for (int i = 0; i < iterations; i++)
+            {
+                final int kind = shared.nextInt(6);
+                final Datatype datatype = DATATYPES[shared.nextInt(DATATYPES.length)];
+                final int roll = shared.nextInt(100);
+                final int count = roll < 70 ? shared.nextInt(64) : roll < 98 ? shared.nextInt(64, 2048) :
+                    shared.nextInt(2048, MAX_COUNT);
+                final int root = shared.nextInt(size);
+                Op op = OPS[shared.nextInt(OPS.length)];
+                if (!op.appliesTo(datatype))
+                {
+                    op = Op.SUM;
+                }
+                final int algorithmRoll = shared.nextInt(5);
+                final long caseSeed = seed * 1_000_003L + i;
+                final int block = count * datatype.extent();
+                final byte[] mine = Model.values(caseSeed, rank, kind == 3 ? count * size : count, datatype, op);
+                send.buffer().putBytes(0, mine);
+                recv.buffer().setMemory(0, Math.max(block * size, 8), (byte)3);
+                final byte[] expected;
+                final int checkBytes;
+                switch (kind)
+                {
+                    case 0:
+                        comm.barrier();
+                        expected = null;
+                        checkBytes = 0;
+                        break;
+                    case 1:
+                    {
+                        final Algorithm algorithm = moveAlgorithm(algorithmRoll);
+                        final byte[] rootData = Model.values(caseSeed, root, count, datatype, op);
+                        if (rank == root)
+                        {
+                            recv.buffer().putBytes(0, rootData);
+                        }
+                        comm.bcast(recv, count, datatype, root, algorithm);
+                        expected = rootData;
+                        checkBytes = block;
+                        break;
+                    }
+                    case 2:
+                    case 4:
+                    {
+                        final Algorithm algorithm = Algorithm.values()[algorithmRoll];
+                        final byte[][] all = new byte[size][];
+                        for (int r = 0; r < size; r++)
+                        {
+                            all[r] = r == rank ? mine : Model.values(caseSeed, r, count, datatype, op);
+                        }
+                        if (kind == 2)
+                        {
+                            comm.reduce(send, recv, count, datatype, op, root, algorithm);
+                            expected = rank == root ? Model.reduce(all, count, datatype, op) : null;
+                        }
+                        else
+                        {
+                            comm.allReduce(send, recv, count, datatype, op, algorithm);
+                            expected = Model.reduce(all, count, datatype, op);
+                        }
+                        checkBytes = block;
+                        break;
+                    }
+                    case 3:
+                    {
+                        comm.allToAll(send, recv, count, datatype, moveAlgorithm(algorithmRoll));
+                        expected = new byte[block * size];
+                        for (int r = 0; r < size; r++)
+                        {
+                            final byte[] theirs = r == rank ? mine : Model.values(caseSeed, r, count * size, datatype, op);
+                            System.arraycopy(theirs, rank * block, expected, r * block, block);
+                        }
+                        checkBytes = block * size;
+                        break;
+                    }
+                    default:
+                    {
+                        comm.allGather(send, recv, count, datatype, moveAlgorithm(algorithmRoll));
+                        expected = new byte[block * size];
+                        for (int r = 0; r < size; r++)
+                        {
+                            final byte[] theirs = r == rank ? mine : Model.values(caseSeed, r, count, datatype, op);
+                            System.arraycopy(theirs, 0, expected, r * block, block);
+                        }
+                        checkBytes = block * size;
+                        break;
+                    }
+                }
+                perKind[kind]++;
+                if (expected != null)
+                {
+                    final byte[] actual = new byte[checkBytes];
+                    recv.buffer().getBytes(0, actual);
+                    if (!Arrays.equals(expected, actual))
+                    {
+                        System.out.println("WRONG at iteration " + i + ": kind=" + kind + ", datatype=" + datatype +
+                            ", op=" + op + ", count=" + count + ", root=" + root + ", algorithmRoll=" + algorithmRoll);
+                        System.exit(1);
+                    }
+                }
+            }
+            comm.barrier();
+            System.out.printf("soak ok: iterations=%d ranks=%d perKind=%s seconds=%.1f%n", iterations, size,
+                Arrays.toString(perKind), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static Algorithm moveAlgorithm(final int roll)
+    {
+        return roll < 2 ? Algorithm.AUTO : roll < 4 ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
+    }
+}
