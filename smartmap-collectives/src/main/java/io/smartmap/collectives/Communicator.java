@@ -552,8 +552,7 @@ public final class Communicator implements AutoCloseable
         o.recvAddress = recv == null ? Address.NULL : recv.address();
         o.sendMemory = send == null ? 0 : send.memoryAddress();
         o.recvMemory = recv == null ? 0 : recv.memoryAddress();
-        o.kernel = op == null ? null : op.isUserDefined() ?
-            Kernels.user(datatype, op.function()) : Kernels.predefined(datatype, op);
+        o.kernel = op == null ? null : op.kernel(datatype);
     }
 
     /**

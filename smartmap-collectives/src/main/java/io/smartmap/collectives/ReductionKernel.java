@@ -6,7 +6,12 @@ package io.smartmap.collectives;
  * lower ranks, so folding ranks in order keeps every algorithm bit-identical.
  */
 @FunctionalInterface
-interface ReductionKernel
+public interface ReductionKernel
 {
+    /**
+     * @param accAddress virtual address of the accumulator, {@code count} elements, read and written.
+     * @param inAddress  virtual address of the next contribution, {@code count} elements, read only.
+     * @param count      elements, not bytes.
+     */
     void apply(long accAddress, long inAddress, int count);
 }

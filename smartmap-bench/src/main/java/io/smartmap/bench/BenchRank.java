@@ -1,0 +1,301 @@
+package io.smartmap.bench;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.collectives.Communicator;
+import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.Op;
+import io.smartmap.core.RegionBuffer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One rank of a benchmark run (started by {@link BenchRunner} through the launcher). Follows the
+ * Intel MPI Benchmarks' method: a warm-up so the JIT has compiled every path, then per (op, size,
+ * round) and, interleaved within the round, per algorithm: timed iterations scaled down with
+ * size, the same barrier before every iteration, a few elements of the send buffer changed
+ * between iterations, and an integrity check of the last result outside the timed region.
+ * Each rank's mean time per iteration is gathered at rank 0, which writes
+ * {@code op,algorithm,bytes,round,t_min_us,t_avg_us,t_max_us} lines (IMB's definitions: min,
+ * mean and max over ranks) to the raw file.
+ * <p>
+ * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE}.
+ */
+public final class BenchRank
+{
+    /** Each measurement moves about this many bytes per rank, so iterations scale down with size. */
+    private static final long BYTES_PER_MEASUREMENT = 64L << 20;
+    private static final int MIN_ITERATIONS = 20;
+    private static final int MAX_ITERATIONS = 2000;
+    /** One element in this many (one per 4 KiB page of doubles) changes between iterations. */
+    private static final int MUTATE_STRIDE_ELEMENTS = 512;
+
+    private final Communicator comm;
+    private final Datatype datatype;
+    private final RegionBuffer send;
+    private final RegionBuffer recv;
+    private final int rank;
+    private final int size;
+
+    private BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes)
+    {
+        this.comm = comm;
+        this.datatype = datatype;
+        this.rank = comm.getRank();
+        this.size = comm.getSize();
+        final int maxCount = (int)(maxBytes / datatype.extent());
+        this.send = comm.allocate(maxCount * size, datatype);
+        this.recv = comm.allocate(maxCount * size, datatype);
+    }
+
+    public static void main(final String[] args) throws IOException
+    {
+        final List<BenchOp> ops = new ArrayList<>();
+        for (final String op : args[0].split(","))
+        {
+            ops.add(BenchOp.parse(op));
+        }
+        final List<Algorithm> algorithms = new ArrayList<>();
+        for (final String algorithm : args[1].split(","))
+        {
+            algorithms.add(BenchOp.parseAlgorithm(algorithm));
+        }
+        final long minBytes = Long.parseLong(args[2]);
+        final long maxBytes = Long.parseLong(args[3]);
+        final Datatype datatype = Datatype.valueOf(args[4].toUpperCase(Locale.ROOT));
+        final int rounds = Integer.parseInt(args[5]);
+        final Path raw = Path.of(args[6]);
+
+        try (Communicator comm = Communicator.world();
+            PrintWriter out = comm.getRank() == 0 ?
+                new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null)
+        {
+            final BenchRank bench = new BenchRank(comm, datatype, maxBytes);
+            bench.warmUp(ops, algorithms, minBytes, maxBytes);
+            for (final BenchOp op : ops)
+            {
+                for (long bytes = op == BenchOp.BARRIER ? 0 : Math.max(minBytes, datatype.extent());
+                    bytes <= maxBytes; bytes = bytes == 0 ? maxBytes + 1 : bytes * 2)
+                {
+                    for (int round = 0; round < rounds; round++)
+                    {
+                        for (final Algorithm algorithm : op.algorithms())
+                        {
+                            if (!algorithms.contains(algorithm) && op != BenchOp.BARRIER)
+                            {
+                                continue;
+                            }
+                            final double[] times = bench.measure(op, algorithm, bytes, iterations(bytes));
+                            if (out != null)
+                            {
+                                out.printf(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f,%.4f%n", op.label(),
+                                    BenchOp.label(algorithm), bytes, round, times[0], times[1], times[2]);
+                                out.flush();
+                                System.out.printf(Locale.ROOT, "%-9s %-17s %8d B round %d: t_avg %10.2f us%n",
+                                    op.label(), BenchOp.label(algorithm), bytes, round, times[1]);
+                            }
+                        }
+                    }
+                }
+            }
+            comm.barrier();
+        }
+    }
+
+    private static int iterations(final long bytes)
+    {
+        return (int)Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, BYTES_PER_MEASUREMENT / Math.max(1, bytes)));
+    }
+
+    /** Run every path a few hundred times at small, medium and the largest size, untimed. */
+    private void warmUp(final List<BenchOp> ops, final List<Algorithm> algorithms, final long minBytes, final long maxBytes)
+    {
+        for (final BenchOp op : ops)
+        {
+            for (final Algorithm algorithm : op.algorithms())
+            {
+                if (algorithms.contains(algorithm) || op == BenchOp.BARRIER)
+                {
+                    for (final long bytes : new long[] {minBytes, Math.min(maxBytes, 64 * 1024), maxBytes})
+                    {
+                        final long aligned = Math.max(datatype.extent(), bytes);
+                        measure(op, algorithm, aligned, Math.max(5, Math.min(300, iterations(aligned) / 4)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * @return {t_min, t_avg, t_max} in microseconds over ranks of each rank's mean time per iteration.
+     */
+    private double[] measure(final BenchOp op, final Algorithm algorithm, final long bytes, final int iterations)
+    {
+        final int count = (int)(bytes / datatype.extent());
+        fill(count, 0);
+        comm.barrier();
+        long totalNs = 0;
+        for (int i = 0; i < iterations; i++)
+        {
+            if (op == BenchOp.BARRIER)
+            {
+                final long start = System.nanoTime();
+                comm.barrier();
+                totalNs += System.nanoTime() - start;
+                continue;
+            }
+            mutate(count, i);
+            comm.barrier();
+            final long start = System.nanoTime();
+            run(op, algorithm, count);
+            totalNs += System.nanoTime() - start;
+        }
+        if (op != BenchOp.BARRIER)
+        {
+            verify(op, algorithm, count, iterations - 1);
+        }
+        final double[] mine = {totalNs / 1e3 / iterations};
+        final double[] all = new double[size];
+        comm.allGather(mine, all, 1, Datatype.DOUBLE, Algorithm.SMARTMAP);
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        double sum = 0;
+        for (final double t : all)
+        {
+            min = Math.min(min, t);
+            max = Math.max(max, t);
+            sum += t;
+        }
+        return new double[] {min, sum / size, max};
+    }
+
+    private void run(final BenchOp op, final Algorithm algorithm, final int count)
+    {
+        switch (op)
+        {
+            case REDUCE:
+                comm.reduce(send, recv, count, datatype, Op.SUM, 0, algorithm);
+                break;
+            case BCAST:
+                comm.bcast(rank == 0 ? send : recv, count, datatype, 0, algorithm);
+                break;
+            case ALLREDUCE:
+                comm.allReduce(send, recv, count, datatype, Op.SUM, algorithm);
+                break;
+            case ALLTOALL:
+                comm.allToAll(send, recv, count, datatype, algorithm);
+                break;
+            case ALLGATHER:
+                comm.allGather(send, recv, count, datatype, algorithm);
+                break;
+            default:
+                comm.barrier();
+        }
+    }
+
+    /** Small integers, exact in every datatype and in any sum over up to 64 ranks. */
+    private static long value(final int rank, final int index, final int iteration)
+    {
+        final int changing = index % MUTATE_STRIDE_ELEMENTS == 0 ? iteration % 5 : 0;
+        return (rank + 1) * 3L + index % 7 + changing;
+    }
+
+    private void fill(final int count, final int iteration)
+    {
+        for (int i = 0; i < count * size; i++)
+        {
+            put(send, i, value(rank, i, iteration));
+        }
+    }
+
+    private void mutate(final int count, final int iteration)
+    {
+        final int stride = MUTATE_STRIDE_ELEMENTS;
+        for (int i = 0; i < count * size; i += stride)
+        {
+            put(send, i, value(rank, i, iteration));
+        }
+    }
+
+    private void verify(final BenchOp op, final Algorithm algorithm, final int count, final int last)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            switch (op)
+            {
+                case REDUCE:
+                case ALLREDUCE:
+                    if (op == BenchOp.ALLREDUCE || rank == 0)
+                    {
+                        long sum = 0;
+                        for (int r = 0; r < size; r++)
+                        {
+                            sum += value(r, i, last);
+                        }
+                        check(recv, i, sum, op, algorithm, count);
+                    }
+                    break;
+                case BCAST:
+                    if (rank != 0)
+                    {
+                        check(recv, i, value(0, i, last), op, algorithm, count);
+                    }
+                    break;
+                case ALLTOALL:
+                    for (int r = 0; r < size; r++)
+                    {
+                        check(recv, r * count + i, value(r, rank * count + i, last), op, algorithm, count);
+                    }
+                    break;
+                default:
+                    for (int r = 0; r < size; r++)
+                    {
+                        check(recv, r * count + i, value(r, i, last), op, algorithm, count);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private void check(final RegionBuffer buffer, final int index, final long expected, final BenchOp op,
+        final Algorithm algorithm, final int count)
+    {
+        final double actual = get(buffer, index);
+        if (actual != expected)
+        {
+            throw new IllegalStateException("integrity check failed: op=" + op.label() + ", algorithm=" +
+                BenchOp.label(algorithm) + ", count=" + count + ", index=" + index + ", expected=" + expected +
+                ", actual=" + actual + ", rank=" + rank);
+        }
+    }
+
+    private void put(final RegionBuffer buffer, final int index, final long value)
+    {
+        switch (datatype)
+        {
+            case DOUBLE: buffer.putDouble(index, value); break;
+            case FLOAT: buffer.putFloat(index, value); break;
+            case LONG: buffer.putLong(index, value); break;
+            case INT: buffer.putInt(index, (int)value); break;
+            default: buffer.putByte(index, (byte)value); break;
+        }
+    }
+
+    private double get(final RegionBuffer buffer, final int index)
+    {
+        switch (datatype)
+        {
+            case DOUBLE: return buffer.getDouble(index);
+            case FLOAT: return buffer.getFloat(index);
+            case LONG: return buffer.getLong(index);
+            case INT: return buffer.getInt(index);
+            default: return buffer.getByte(index);
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.smartmap.bench;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.Op;
+import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.Launcher;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/smartmap-bench}: an IMB-style comparison of the single-copy SMARTMAP collectives with
+ * the two-copy baseline across real rank processes (started through the launcher), plus the
+ * one-thread memcpy and reduction-kernel bandwidth of this machine, written as a table per op,
+ * {@code results.csv}, {@code results.json} and charts.
+ */
+@Command(name = "smartmap-bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+    description = "Measure smartmap collectives (single copy) against the two-copy baseline on real processes.")
+public final class BenchRunner implements Callable<Integer>
+{
+    @Option(names = "--ranks", paramLabel = "N", description = "rank processes (default: ${DEFAULT-VALUE})")
+    int ranks = 2;
+
+    @Option(names = "--ops", split = ",", paramLabel = "OP",
+        description = "reduce,bcast,allreduce,alltoall,allgather,barrier (default: all)")
+    List<String> ops = List.of("reduce", "bcast", "allreduce", "alltoall", "allgather", "barrier");
+
+    @Option(names = "--algorithms", split = ",", paramLabel = "ALG",
+        description = "two-copy,smartmap-serial,smartmap-threaded,smartmap,auto (default: all that apply to each op)")
+    List<String> algorithms = List.of("two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "auto");
+
+    @Option(names = "--sizes", paramLabel = "MIN:MAX", description = "bytes per rank, powers of two (default: ${DEFAULT-VALUE})")
+    String sizes = "8:4194304";
+
+    @Option(names = "--datatype", paramLabel = "TYPE", description = "double, float, long or int (default: ${DEFAULT-VALUE})")
+    String datatype = "double";
+
+    @Option(names = "--repetitions", paramLabel = "R", description = "rounds per measurement (default: ${DEFAULT-VALUE})")
+    int repetitions = 3;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: ${DEFAULT-VALUE})")
+    Path out = Path.of("bench-results");
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: /dev/shm)")
+    Path segmentDir = SmartMapOptions.DEFAULT_DIR;
+
+    public static void main(final String[] args)
+    {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
+    {
+        return new CommandLine(new BenchRunner())
+            .setOut(new java.io.PrintWriter(stdout, true))
+            .setErr(new java.io.PrintWriter(stderr, true))
+            .setParameterExceptionHandler((ex, arguments) ->
+            {
+                stderr.println("smartmap-bench: " + ex.getMessage() + " (try smartmap-bench -h)");
+                return CommandLine.ExitCode.USAGE;
+            })
+            .setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+            {
+                stderr.println("smartmap-bench: " + ex.getMessage());
+                return ex instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE : 1;
+            })
+            .execute(args);
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final List<BenchOp> opList = new ArrayList<>();
+        ops.forEach(op -> opList.add(BenchOp.parse(op)));
+        final List<Algorithm> algorithmList = new ArrayList<>();
+        algorithms.forEach(algorithm -> algorithmList.add(BenchOp.parseAlgorithm(algorithm)));
+        final long[] range = parseSizes(sizes);
+        final Datatype type = parseDatatype(datatype);
+        if (ranks < 1 || ranks > 64)
+        {
+            throw new IllegalArgumentException("--ranks must be in 1..64: ranks=" + ranks);
+        }
+        if (repetitions < 1)
+        {
+            throw new IllegalArgumentException("--repetitions must be at least 1: repetitions=" + repetitions);
+        }
+        if (range[1] < type.extent())
+        {
+            throw new IllegalArgumentException("--sizes below one element of " + datatype + ": sizes=" + sizes);
+        }
+
+        Files.createDirectories(out);
+        final Path raw = out.resolve("raw.csv");
+        final long regionBytes = Math.max(64L << 20, Long.highestOneBit(2 * range[1] * ranks + (16L << 20)) * 2);
+        final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir", segmentDir.toString(),
+            "--region-size", Long.toString(regionBytes), "--timeout", "60"));
+        args.addAll(List.of(javaExecutable(), Launcher.AGRONA_FLAG.split(" ")[0], Launcher.AGRONA_FLAG.split(" ")[1],
+            "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
+            String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
+            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString()));
+        System.out.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds%n",
+            ranks, String.join(",", ops), range[0], range[1], type, repetitions);
+        final int code = Launcher.run(args.toArray(new String[0]), System.out, System.err);
+        if (code != 0)
+        {
+            System.err.println("smartmap-bench: ranks failed with exit code " + code);
+            return code;
+        }
+
+        final List<Measurement> results = aggregate(raw, type);
+        final CopyBandwidth copy = new CopyBandwidth(range[1]);
+        final Map<Long, double[]> bandwidth = new TreeMap<>();
+        for (long bytes = Math.max(range[0], type.extent()); bytes <= range[1]; bytes *= 2)
+        {
+            bandwidth.put(bytes, new double[] {copy.memcpyMBps(bytes), copy.kernelMBps(bytes, type, Op.SUM)});
+        }
+        final Report report = new Report(results, bandwidth, ranks, type);
+        report.printTables(System.out);
+        report.writeCsv(out.resolve("results.csv"));
+        report.writeJson(out.resolve("results.json"), String.join(" ", commandLine()));
+        report.writeCharts(out);
+        Files.deleteIfExists(raw);
+        System.out.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json and charts");
+        return 0;
+    }
+
+    private List<String> commandLine()
+    {
+        final List<String> line = new ArrayList<>(List.of("bin/smartmap-bench", "--ranks", Integer.toString(ranks),
+            "--ops", String.join(",", ops), "--algorithms", String.join(",", algorithms), "--sizes", sizes,
+            "--datatype", datatype, "--repetitions", Integer.toString(repetitions), "--out", out.toString()));
+        return line;
+    }
+
+    /** Median over rounds of t_min, t_avg and t_max per (op, algorithm, bytes). */
+    private List<Measurement> aggregate(final Path raw, final Datatype type) throws IOException
+    {
+        final Map<String, List<double[]>> rounds = new LinkedHashMap<>();
+        try (Reader reader = Files.newBufferedReader(raw, StandardCharsets.UTF_8))
+        {
+            for (final CSVRecord record : CSVFormat.DEFAULT.parse(reader))
+            {
+                final String key = record.get(0) + "," + record.get(1) + "," + record.get(2);
+                rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {
+                    Double.parseDouble(record.get(4)), Double.parseDouble(record.get(5)), Double.parseDouble(record.get(6))});
+            }
+        }
+        final List<Measurement> results = new ArrayList<>();
+        for (final Map.Entry<String, List<double[]>> entry : rounds.entrySet())
+        {
+            final String[] key = entry.getKey().split(",");
+            final List<double[]> values = entry.getValue();
+            final double tAvg = median(values, 1);
+            final double spread = (max(values, 1) - min(values, 1)) / tAvg * 100;
+            results.add(new Measurement(key[0], key[1], ranks, type.name().toLowerCase(Locale.ROOT), Long.parseLong(key[2]),
+                median(values, 0), tAvg, median(values, 2), values.size(), spread));
+        }
+        for (final Measurement m : results)
+        {
+            for (final Measurement twoCopy : results)
+            {
+                if (twoCopy.op.equals(m.op) && twoCopy.bytes == m.bytes && twoCopy.algorithm.equals("two-copy"))
+                {
+                    m.speedupVsTwoCopy = twoCopy.tAvgUs / m.tAvgUs;
+                }
+            }
+        }
+        return results;
+    }
+
+    private static double median(final List<double[]> values, final int column)
+    {
+        final double[] sorted = values.stream().mapToDouble(v -> v[column]).sorted().toArray();
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] :
+            (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    }
+
+    private static double min(final List<double[]> values, final int column)
+    {
+        return values.stream().mapToDouble(v -> v[column]).min().orElse(Double.NaN);
+    }
+
+    private static double max(final List<double[]> values, final int column)
+    {
+        return values.stream().mapToDouble(v -> v[column]).max().orElse(Double.NaN);
+    }
+
+    static long[] parseSizes(final String sizes)
+    {
+        final String[] parts = sizes.split(":");
+        try
+        {
+            final long min = Long.parseLong(parts[0].trim());
+            final long max = parts.length > 1 ? Long.parseLong(parts[1].trim()) : min;
+            if (parts.length > 2 || min < 1 || max < min || Long.bitCount(min) != 1 || Long.bitCount(max) != 1 ||
+                max > (256L << 20))
+            {
+                throw new NumberFormatException();
+            }
+            return new long[] {min, max};
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--sizes must be MIN:MAX, powers of two, 1 <= MIN <= MAX <= 268435456: sizes=" +
+                sizes);
+        }
+    }
+
+    private static Datatype parseDatatype(final String name)
+    {
+        final Datatype type = Arrays.stream(Datatype.values())
+            .filter(t -> t.name().equalsIgnoreCase(name.trim())).findFirst().orElse(null);
+        if (type != Datatype.DOUBLE && type != Datatype.FLOAT && type != Datatype.LONG && type != Datatype.INT)
+        {
+            throw new IllegalArgumentException("--datatype must be double, float, long or int: datatype=" + name);
+        }
+        return type;
+    }
+
+    private static String javaExecutable()
+    {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}

@@ -1,0 +1,80 @@
+package io.smartmap.bench;
+
+import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.Op;
+import io.smartmap.collectives.ReductionKernel;
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The copy limit, measured in one JVM: one-thread memcpy ({@code Unsafe.copyMemory}, what every
+ * collective path uses) and the reduction kernel {@code a += b}, in MB/s (10^6 bytes per second),
+ * best of several timed batches per size.
+ */
+final class CopyBandwidth
+{
+    private static final long TARGET_NS = 5_000_000;
+    private static final int BATCHES = 5;
+
+    private final ByteBuffer from;
+    private final ByteBuffer to;
+    private final long fromAddress;
+    private final long toAddress;
+
+    CopyBandwidth(final long maxBytes)
+    {
+        from = BufferUtil.allocateDirectAligned((int)maxBytes, 64);
+        to = BufferUtil.allocateDirectAligned((int)maxBytes, 64);
+        fromAddress = BufferUtil.address(from);
+        toAddress = BufferUtil.address(to);
+        for (int i = 0; i < maxBytes; i += 8)
+        {
+            UnsafeApi.putDouble(fromAddress + i, i);
+            UnsafeApi.putDouble(toAddress + i, -i);
+        }
+    }
+
+    /** @return memcpy bandwidth in MB/s for {@code bytes}. */
+    double memcpyMBps(final long bytes)
+    {
+        return best(bytes, () -> UnsafeApi.copyMemory(fromAddress, toAddress, bytes));
+    }
+
+    /** @return kernel {@code acc = acc op in} bandwidth in MB/s of the accumulator for {@code bytes}. */
+    double kernelMBps(final long bytes, final Datatype datatype, final Op op)
+    {
+        final ReductionKernel kernel = op.kernel(datatype);
+        final int count = (int)(bytes / datatype.extent());
+        return best(bytes, () -> kernel.apply(toAddress, fromAddress, count));
+    }
+
+    private static double best(final long bytes, final Runnable body)
+    {
+        long reps = 1;
+        long elapsed;
+        do
+        {
+            reps *= 2;
+            elapsed = time(body, reps);
+        }
+        while (elapsed < TARGET_NS / 4);
+        double bestMBps = 0;
+        for (int batch = 0; batch < BATCHES; batch++)
+        {
+            bestMBps = Math.max(bestMBps, (double)bytes * reps / time(body, reps) * 1e3);
+        }
+        return bestMBps;
+    }
+
+    private static long time(final Runnable body, final long reps)
+    {
+        final long start = System.nanoTime();
+        for (long i = 0; i < reps; i++)
+        {
+            body.run();
+        }
+        return System.nanoTime() - start;
+    }
+}
