@@ -17,6 +17,7 @@ final class CopyBandwidth
 {
     private static final long TARGET_NS = 5_000_000;
     private static final int BATCHES = 5;
+    private static final long WARMUP_NS = 100_000_000;
 
     private final ByteBuffer from;
     private final ByteBuffer to;
@@ -52,6 +53,11 @@ final class CopyBandwidth
 
     private static double best(final long bytes, final Runnable body)
     {
+        final long warmUntil = System.nanoTime() + WARMUP_NS; // let C2 compile the loop before timing it
+        while (System.nanoTime() - warmUntil < 0)
+        {
+            time(body, 64);
+        }
         long reps = 1;
         long elapsed;
         do

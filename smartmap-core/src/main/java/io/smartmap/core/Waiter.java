@@ -9,8 +9,10 @@ import static io.smartmap.core.ControlBlockDescriptor.*;
 
 /**
  * The one wait primitive of the protocol: wait until a 64-bit counter in some rank's control
- * block reaches a target, spinning briefly, then yielding, then parking (ranks may outnumber
- * cores), with a deadline. While waiting it checks, every {@link #LIVENESS_CHECK_INTERVAL_NS},
+ * block reaches a target, spinning, then yielding, then parking, with a deadline. It spins long
+ * ({@link #DEDICATED_SPINS}) when the job has no more ranks than cores and briefly
+ * ({@link #OVERSUBSCRIBED_SPINS}) when ranks outnumber cores, so a waiting rank never holds a core
+ * that the rank it waits for needs. While waiting it checks, every {@link #LIVENESS_CHECK_INTERVAL_NS},
  * that the awaited peer (or every peer) is alive and not aborted, so a crash turns into an
  * exception within milliseconds, not at the deadline.
  * <p>
@@ -29,8 +31,12 @@ public final class Waiter
     private final int selfRank;
     private final long selfPid;
     private final long timeoutNs;
-    private final IdleStrategy idle = new BackoffIdleStrategy(
-        200, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(200));
+    /** Spins before yielding when every rank has a core of its own: busy polling is cheapest there. */
+    public static final long DEDICATED_SPINS = Long.getLong("smartmap.spins.dedicated", 50_000);
+    /** Spins before yielding when ranks outnumber cores: give the core to a rank that can make progress. */
+    public static final long OVERSUBSCRIBED_SPINS = Long.getLong("smartmap.spins.oversubscribed", 100);
+
+    private final IdleStrategy idle;
 
     /**
      * @param blocks    every rank's control block, indexed by rank.
@@ -47,6 +53,12 @@ public final class Waiter
         this.selfRank = selfRank;
         this.selfPid = ProcessHandle.current().pid();
         this.timeoutNs = timeoutNs;
+        final boolean oversubscribed = blocks.length > Runtime.getRuntime().availableProcessors();
+        this.idle = new BackoffIdleStrategy(
+            oversubscribed ? OVERSUBSCRIBED_SPINS : DEDICATED_SPINS,
+            oversubscribed ? 20 : 100,
+            TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MICROSECONDS.toNanos(200));
     }
 
     /** @return the deadline of one wait in nanoseconds. */

@@ -1,0 +1,161 @@
+package io.smartmap.bench.jmh;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.collectives.Communicator;
+import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.Op;
+import io.smartmap.core.RegionBuffer;
+import io.smartmap.core.Segment;
+import io.smartmap.core.SmartMap;
+import io.smartmap.core.SmartMapOptions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Two-rank collectives: this JMH fork is rank 0; rank 1 is a real process ({@link PeerRank})
+ * started in setup that runs the same collective in a loop, and is stopped in teardown (and
+ * stops by itself if this fork dies: its waits see rank 0's pid gone).
+ * {@code -p op=allreduce -p bytes=32768 -p algorithm=SMARTMAP} picks a case.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m"})
+public class CollectiveBenchmark
+{
+    static final int RANKS = 2;
+
+    @Param({"allreduce", "reduce", "bcast", "alltoall", "allgather"})
+    public String op;
+
+    @Param({"8", "1024", "32768", "1048576"})
+    public int bytes;
+
+    @Param({"TWO_COPY", "SMARTMAP", "AUTO"})
+    public String algorithm;
+
+    private Process peer;
+    private SmartMap smartMap;
+    private Communicator comm;
+    private String job;
+    private RegionBuffer send;
+    private RegionBuffer recv;
+    private int count;
+    private Algorithm resolved;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException
+    {
+        job = "jmh-" + ProcessHandle.current().pid();
+        final long regionBytes = PeerRank.regionBytes(bytes);
+        Segment.create(SmartMapOptions.DEFAULT_DIR, job, RANKS, regionBytes).close();
+        final ProcessBuilder builder = new ProcessBuilder(List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m",
+            "-cp", System.getProperty("java.class.path"), PeerRank.class.getName(), op, Integer.toString(bytes), algorithm))
+            .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put(SmartMapOptions.RANK_ENV, "1");
+        builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(RANKS));
+        builder.environment().put(SmartMapOptions.JOB_ENV, job);
+        builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(regionBytes));
+        builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, Long.toString(TimeUnit.MINUTES.toMillis(10)));
+        peer = builder.start();
+        smartMap = SmartMap.join(new SmartMapOptions().jobId(job).rank(0).size(RANKS).regionSizeBytes(regionBytes)
+            .timeoutNs(TimeUnit.MINUTES.toNanos(10)));
+        comm = new Communicator(smartMap);
+        count = bytes / Datatype.DOUBLE.extent();
+        send = comm.allocate(count * RANKS, Datatype.DOUBLE);
+        recv = comm.allocate(count * RANKS, Datatype.DOUBLE);
+        resolved = Algorithm.valueOf(algorithm);
+        comm.barrier();
+    }
+
+    @Benchmark
+    public RegionBuffer collective()
+    {
+        PeerRank.run(comm, op, send, recv, count, resolved);
+        return recv;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws InterruptedException
+    {
+        peer.destroyForcibly();
+        peer.waitFor(10, TimeUnit.SECONDS);
+        smartMap.close();
+        Segment.delete(SmartMapOptions.DEFAULT_DIR, job);
+    }
+
+    /** The peer rank: joins from the environment and runs the same collective until it is stopped. */
+    public static final class PeerRank
+    {
+        private PeerRank()
+        {
+        }
+
+        static long regionBytes(final int bytes)
+        {
+            return Math.max(64L << 20, Segment.strideFor(4L * bytes * RANKS + (16L << 20)));
+        }
+
+        static void run(final Communicator comm, final String op, final RegionBuffer send, final RegionBuffer recv,
+            final int count, final Algorithm algorithm)
+        {
+            switch (op)
+            {
+                case "allreduce":
+                    comm.allReduce(send, recv, count, Datatype.DOUBLE, Op.SUM, algorithm);
+                    break;
+                case "reduce":
+                    comm.reduce(send, recv, count, Datatype.DOUBLE, Op.SUM, 0, algorithm);
+                    break;
+                case "bcast":
+                    comm.bcast(comm.getRank() == 0 ? send : recv, count, Datatype.DOUBLE, 0, algorithm);
+                    break;
+                case "alltoall":
+                    comm.allToAll(send, recv, count, Datatype.DOUBLE, algorithm);
+                    break;
+                case "allgather":
+                    comm.allGather(send, recv, count, Datatype.DOUBLE, algorithm);
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown op: op=" + op);
+            }
+        }
+
+        public static void main(final String[] args)
+        {
+            final String op = args[0];
+            final int bytes = Integer.parseInt(args[1]);
+            final Algorithm algorithm = Algorithm.valueOf(args[2]);
+            try (Communicator comm = Communicator.world())
+            {
+                final int count = bytes / Datatype.DOUBLE.extent();
+                final RegionBuffer send = comm.allocate(count * comm.getSize(), Datatype.DOUBLE);
+                final RegionBuffer recv = comm.allocate(count * comm.getSize(), Datatype.DOUBLE);
+                comm.barrier();
+                while (true)
+                {
+                    run(comm, op, send, recv, count, algorithm);
+                }
+            }
+        }
+    }
+}
