@@ -62,6 +62,15 @@ public final class BenchRunner implements Callable<Integer>
     @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: /dev/shm)")
     Path segmentDir = SmartMapOptions.DEFAULT_DIR;
 
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    BenchRunner(final PrintStream stdout, final PrintStream stderr)
+    {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
     public static void main(final String[] args)
     {
         System.setProperty("java.awt.headless", "true");
@@ -70,7 +79,7 @@ public final class BenchRunner implements Callable<Integer>
 
     static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
     {
-        return new CommandLine(new BenchRunner())
+        return new CommandLine(new BenchRunner(stdout, stderr))
             .setOut(new java.io.PrintWriter(stdout, true))
             .setErr(new java.io.PrintWriter(stderr, true))
             .setParameterExceptionHandler((ex, arguments) ->
@@ -117,12 +126,12 @@ public final class BenchRunner implements Callable<Integer>
             "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
             type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString()));
-        System.out.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds%n",
+        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds%n",
             ranks, String.join(",", ops), range[0], range[1], type, repetitions);
-        final int code = Launcher.run(args.toArray(new String[0]), System.out, System.err);
+        final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
         if (code != 0)
         {
-            System.err.println("smartmap-bench: ranks failed with exit code " + code);
+            stderr.println("smartmap-bench: ranks failed with exit code " + code);
             return code;
         }
 
@@ -134,12 +143,12 @@ public final class BenchRunner implements Callable<Integer>
             bandwidth.put(bytes, new double[] {copy.memcpyMBps(bytes), copy.kernelMBps(bytes, type, Op.SUM)});
         }
         final Report report = new Report(results, bandwidth, ranks, type);
-        report.printTables(System.out);
+        report.printTables(stdout);
         report.writeCsv(out.resolve("results.csv"));
         report.writeJson(out.resolve("results.json"), String.join(" ", commandLine()));
         report.writeCharts(out);
         Files.deleteIfExists(raw);
-        System.out.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json and charts");
+        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json and charts");
         return 0;
     }
 

@@ -12,11 +12,13 @@ public final class CollectiveConfig
 {
     private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
     private long threadedMinBytes = property("threadedMinBytes", 1024);
-    private long bcastSingleCopyMinBytes = property("bcastSingleCopyMinBytes", 0);
-    private long reduceSingleCopyMinBytes = property("reduceSingleCopyMinBytes", 0);
-    private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 0);
+    // measured crossovers, 2 ranks, double, 5 rounds:
+    // bin/smartmap-bench --sizes 8:8192 --repetitions 5 --algorithms two-copy,smartmap
+    private long bcastSingleCopyMinBytes = property("bcastSingleCopyMinBytes", 512);
+    private long reduceSingleCopyMinBytes = property("reduceSingleCopyMinBytes", 2048);
+    private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
-    private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 0);
+    private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
 
     private static long property(final String name, final long defaultValue)
     {

@@ -145,7 +145,14 @@ public final class Communicator implements AutoCloseable
     public void barrier()
     {
         checkUsable();
-        run(() -> smartMap.barrier());
+        try
+        {
+            smartMap.barrier();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw abortOn(ex, CollectiveKind.BARRIER);
+        }
     }
 
     /** {@link #bcast(Object, int, Datatype, int, Algorithm)} with the configured default algorithm. */
@@ -177,17 +184,7 @@ public final class Communicator implements AutoCloseable
         {
             final RegionBuffer region = staging.stage(buffer, count, datatype, isRoot, !isRoot);
             prepare(CollectiveKind.BCAST, root, count, datatype, null, resolved, region, region);
-            run(() ->
-            {
-                if (resolved == Algorithm.TWO_COPY)
-                {
-                    twoCopy.bcast(operation);
-                }
-                else
-                {
-                    singleCopy.bcast(operation);
-                }
-            });
+            execute();
             staging.copyOut();
         }
         finally
@@ -233,7 +230,7 @@ public final class Communicator implements AutoCloseable
             final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
             final RegionBuffer recv = isRoot ? staging.stage(recvBuf, count, datatype, false, true) : null;
             prepare(CollectiveKind.REDUCE, root, count, datatype, op, resolved, send, recv);
-            run(() -> reduce(resolved));
+            execute();
             staging.copyOut();
         }
         finally
@@ -277,24 +274,14 @@ public final class Communicator implements AutoCloseable
             {
                 // the paper's allreduce: serial reduce to rank 0, then broadcast from rank 0
                 prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
-                run(() -> singleCopy.reduceSerial(operation));
+                execute();
                 prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
-                run(() -> singleCopy.bcast(operation));
+                execute();
             }
             else
             {
                 prepare(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, send, recv);
-                run(() ->
-                {
-                    if (resolved == Algorithm.TWO_COPY)
-                    {
-                        twoCopy.allReduce(operation);
-                    }
-                    else
-                    {
-                        singleCopy.allReduceThreaded(operation);
-                    }
-                });
+                execute();
             }
             staging.copyOut();
         }
@@ -334,17 +321,7 @@ public final class Communicator implements AutoCloseable
             final RegionBuffer send = staging.stage(sendBuf, total, datatype, true, false);
             final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
             prepare(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, send, recv);
-            run(() ->
-            {
-                if (resolved == Algorithm.TWO_COPY)
-                {
-                    twoCopy.allToAll(operation);
-                }
-                else
-                {
-                    singleCopy.allToAll(operation);
-                }
-            });
+            execute();
             staging.copyOut();
         }
         finally
@@ -382,17 +359,7 @@ public final class Communicator implements AutoCloseable
             final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
             final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
             prepare(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, send, recv);
-            run(() ->
-            {
-                if (resolved == Algorithm.TWO_COPY)
-                {
-                    twoCopy.allGather(operation);
-                }
-                else
-                {
-                    singleCopy.allGather(operation);
-                }
-            });
+            execute();
             staging.copyOut();
         }
         finally
@@ -432,22 +399,6 @@ public final class Communicator implements AutoCloseable
                 return resolveMove(kind, algorithm, bytes(count, datatype), config.allGatherSingleCopyMinBytes());
             default:
                 return algorithm;
-        }
-    }
-
-    private void reduce(final Algorithm resolved)
-    {
-        switch (resolved)
-        {
-            case TWO_COPY:
-                twoCopy.reduce(operation);
-                break;
-            case SMARTMAP_THREADED:
-                singleCopy.reduceThreaded(operation);
-                break;
-            default:
-                singleCopy.reduceSerial(operation);
-                break;
         }
     }
 
@@ -556,29 +507,86 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Enter and run one collective; any failure inside marks this rank aborted so that its peers
-     * fail fast instead of waiting for it.
+     * Enter the prepared collective (publish the descriptor) and run its resolved algorithm; any
+     * failure inside marks this rank aborted so that its peers fail fast instead of waiting for it.
      */
-    private void run(final Runnable algorithm)
+    private void execute()
     {
+        final Operation o = operation;
         try
         {
-            if (operation.kind != null)
+            exchange.enter(o);
+            final boolean twoCopyPath = o.algorithm == Algorithm.TWO_COPY;
+            switch (o.kind)
             {
-                exchange.enter(operation);
+                case BCAST:
+                    if (twoCopyPath)
+                    {
+                        twoCopy.bcast(o);
+                    }
+                    else
+                    {
+                        singleCopy.bcast(o);
+                    }
+                    break;
+                case REDUCE:
+                    if (twoCopyPath)
+                    {
+                        twoCopy.reduce(o);
+                    }
+                    else if (o.algorithm == Algorithm.SMARTMAP_THREADED)
+                    {
+                        singleCopy.reduceThreaded(o);
+                    }
+                    else
+                    {
+                        singleCopy.reduceSerial(o);
+                    }
+                    break;
+                case ALLREDUCE:
+                    if (twoCopyPath)
+                    {
+                        twoCopy.allReduce(o);
+                    }
+                    else
+                    {
+                        singleCopy.allReduceThreaded(o);
+                    }
+                    break;
+                case ALLTOALL:
+                    if (twoCopyPath)
+                    {
+                        twoCopy.allToAll(o);
+                    }
+                    else
+                    {
+                        singleCopy.allToAll(o);
+                    }
+                    break;
+                case ALLGATHER:
+                    if (twoCopyPath)
+                    {
+                        twoCopy.allGather(o);
+                    }
+                    else
+                    {
+                        singleCopy.allGather(o);
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException("not a data collective: kind=" + o.kind);
             }
-            algorithm.run();
         }
         catch (final RuntimeException ex)
         {
-            smartMap.abort(ControlBlockDescriptor.ABORT_ERROR, "rank " + getRank() + " failed in " + operation.kind +
-                ": " + ex);
-            throw ex;
+            throw abortOn(ex, o.kind);
         }
-        finally
-        {
-            operation.kind = null;
-        }
+    }
+
+    private RuntimeException abortOn(final RuntimeException ex, final CollectiveKind kind)
+    {
+        smartMap.abort(ControlBlockDescriptor.ABORT_ERROR, "rank " + getRank() + " failed in " + kind + ": " + ex);
+        return ex;
     }
 
     /** Copy-in/copy-out of buffers that are not in this rank's region. */

@@ -1,0 +1,68 @@
+package io.smartmap.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BenchRunnerTest
+{
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void shouldRejectBadOptionsWithOneLineAndExitCodeTwo()
+    {
+        final String[][] bad = {
+            {"--ops", "scatter"},
+            {"--algorithms", "fast"},
+            {"--sizes", "7:64"},
+            {"--sizes", "64:8"},
+            {"--datatype", "double_int"},
+            {"--ranks", "0"},
+            {"--repetitions", "zero"}};
+        for (final String[] args : bad)
+        {
+            err.reset();
+            assertEquals(2, BenchRunner.run(args, new PrintStream(out), new PrintStream(err)), String.join(" ", args));
+            final String message = err.toString(StandardCharsets.UTF_8).strip();
+            assertTrue(message.startsWith("smartmap-bench: "), message);
+            assertEquals(1, message.lines().count(), message);
+        }
+    }
+
+    @Test
+    void shouldMeasureVerifyAndWriteCsvJsonAndCharts() throws IOException
+    {
+        final Path results = dir.resolve("results");
+        final int code = BenchRunner.run(new String[] {"--ops", "allreduce,bcast", "--sizes", "1024:2048",
+            "--repetitions", "1", "--out", results.toString()}, new PrintStream(out), new PrintStream(err));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        final List<String> csv = Files.readAllLines(results.resolve("results.csv"));
+        assertEquals(String.join(",", Report.CSV_HEADER), csv.get(0));
+        // allreduce: 5 algorithms, bcast: 3, at 2 sizes
+        assertEquals(1 + 2 * (5 + 3), csv.size(), csv.toString());
+        for (final String row : csv.subList(1, csv.size()))
+        {
+            final String[] fields = row.split(",", -1);
+            assertEquals("2", fields[2], row);
+            assertTrue(Double.parseDouble(fields[6]) > 0, row);
+            assertTrue(Double.parseDouble(fields[9]) > 0, row);
+        }
+        final String json = Files.readString(results.resolve("results.json"));
+        assertTrue(json.contains("\"cpu_model\"") && json.contains("\"copy_limit_mbps\""), json);
+        assertTrue(Files.size(results.resolve("allreduce.png")) > 0);
+        assertTrue(Files.size(results.resolve("bcast.svg")) > 0);
+    }
+}
