@@ -30,9 +30,9 @@ import java.util.Locale;
 public final class BenchRank
 {
     /** Each measurement moves about this many bytes per rank, so iterations scale down with size. */
-    private static final long BYTES_PER_MEASUREMENT = 64L << 20;
+    private static final long BYTES_PER_MEASUREMENT = 256L << 20;
     private static final int MIN_ITERATIONS = 20;
-    private static final int MAX_ITERATIONS = 2000;
+    private static final int MAX_ITERATIONS = 5000;
     /** One element in this many (one per 4 KiB page of doubles) changes between iterations. */
     private static final int MUTATE_STRIDE_ELEMENTS = 512;
 

@@ -54,7 +54,7 @@ public final class BenchRunner implements Callable<Integer>
     String datatype = "double";
 
     @Option(names = "--repetitions", paramLabel = "R", description = "rounds per measurement (default: ${DEFAULT-VALUE})")
-    int repetitions = 3;
+    int repetitions = 5;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: ${DEFAULT-VALUE})")
     Path out = Path.of("bench-results");

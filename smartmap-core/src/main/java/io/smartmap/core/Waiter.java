@@ -36,6 +36,14 @@ public final class Waiter
     /** Spins before yielding when ranks outnumber cores: give the core to a rank that can make progress. */
     public static final long OVERSUBSCRIBED_SPINS = Long.getLong("smartmap.spins.oversubscribed", 100);
 
+    /** Yields before parking when every rank has a core of its own. */
+    public static final long DEDICATED_YIELDS = Long.getLong("smartmap.yields.dedicated", 100);
+    /**
+     * Yields before parking when ranks outnumber cores: a yield hands the core to a runnable rank at
+     * once, while a park sleeps for at least the kernel's timer slack (50 us), so yield long.
+     */
+    public static final long OVERSUBSCRIBED_YIELDS = Long.getLong("smartmap.yields.oversubscribed", 50_000);
+
     private final IdleStrategy idle;
 
     /**
@@ -56,7 +64,7 @@ public final class Waiter
         final boolean oversubscribed = blocks.length > Runtime.getRuntime().availableProcessors();
         this.idle = new BackoffIdleStrategy(
             oversubscribed ? OVERSUBSCRIBED_SPINS : DEDICATED_SPINS,
-            oversubscribed ? 20 : 100,
+            oversubscribed ? OVERSUBSCRIBED_YIELDS : DEDICATED_YIELDS,
             TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MICROSECONDS.toNanos(200));
     }
