@@ -33,6 +33,8 @@ public final class BenchRank
     private static final long BYTES_PER_MEASUREMENT = 256L << 20;
     private static final int MIN_ITERATIONS = 20;
     private static final int MAX_ITERATIONS = 5000;
+    /** Enough calls for C2 to compile the collective path (its threshold is about 10,000 invocations). */
+    private static final int WARMUP_ITERATIONS = 20_000;
     /** One element in this many (one per 4 KiB page of doubles) changes between iterations. */
     private static final int MUTATE_STRIDE_ELEMENTS = 512;
 
@@ -113,20 +115,24 @@ public final class BenchRank
         return (int)Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, BYTES_PER_MEASUREMENT / Math.max(1, bytes)));
     }
 
-    /** Run every path a few hundred times at small, medium and the largest size, untimed. */
+    /**
+     * Run every path until C2 has compiled it, untimed: many iterations at the smallest size (the
+     * protocol path), fewer at 64 KiB and at the largest size (the copy and kernel loops). Without
+     * this the first sizes measured would run interpreted or C1 code and flatter nobody.
+     */
     private void warmUp(final List<BenchOp> ops, final List<Algorithm> algorithms, final long minBytes, final long maxBytes)
     {
+        final long small = Math.max(datatype.extent(), minBytes);
+        final long medium = Math.max(small, Math.min(maxBytes, 64 * 1024));
         for (final BenchOp op : ops)
         {
             for (final Algorithm algorithm : op.algorithms())
             {
                 if (algorithms.contains(algorithm) || op == BenchOp.BARRIER)
                 {
-                    for (final long bytes : new long[] {minBytes, Math.min(maxBytes, 64 * 1024), maxBytes})
-                    {
-                        final long aligned = Math.max(datatype.extent(), bytes);
-                        measure(op, algorithm, aligned, Math.max(5, Math.min(300, iterations(aligned) / 4)));
-                    }
+                    measure(op, algorithm, small, WARMUP_ITERATIONS);
+                    measure(op, algorithm, medium, WARMUP_ITERATIONS / 10);
+                    measure(op, algorithm, maxBytes, MIN_ITERATIONS);
                 }
             }
         }
