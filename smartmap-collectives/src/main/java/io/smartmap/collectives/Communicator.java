@@ -180,17 +180,9 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
             config.bcastSingleCopyMinBytes());
-        try
-        {
-            final RegionBuffer region = staging.stage(buffer, count, datatype, isRoot, !isRoot);
-            prepare(CollectiveKind.BCAST, root, count, datatype, null, resolved, region, region);
-            execute();
-            staging.copyOut();
-        }
-        finally
-        {
-            staging.release();
-        }
+        // one buffer: copied in at the root, out at the others
+        runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
+            isRoot ? buffer : null, count, isRoot ? null : buffer, count);
     }
 
     /** {@link #reduce(Object, Object, int, Datatype, Op, int, Algorithm)} with the configured default algorithm. */
@@ -225,18 +217,8 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = resolveReduce(CollectiveKind.REDUCE, algorithm, count, datatype, op,
             config.reduceSingleCopyMinBytes());
-        try
-        {
-            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
-            final RegionBuffer recv = isRoot ? staging.stage(recvBuf, count, datatype, false, true) : null;
-            prepare(CollectiveKind.REDUCE, root, count, datatype, op, resolved, send, recv);
-            execute();
-            staging.copyOut();
-        }
-        finally
-        {
-            staging.release();
-        }
+        runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
+            isRoot ? recvBuf : null, count);
     }
 
     /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
@@ -266,29 +248,7 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = resolveReduce(CollectiveKind.ALLREDUCE, algorithm, count, datatype, op,
             config.allReduceSingleCopyMinBytes());
-        try
-        {
-            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
-            final RegionBuffer recv = staging.stage(recvBuf, count, datatype, false, true);
-            if (resolved == Algorithm.SMARTMAP_SERIAL)
-            {
-                // the paper's allreduce: serial reduce to rank 0, then broadcast from rank 0
-                prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
-                execute();
-                prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
-                execute();
-            }
-            else
-            {
-                prepare(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, send, recv);
-                execute();
-            }
-            staging.copyOut();
-        }
-        finally
-        {
-            staging.release();
-        }
+        runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
     /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
@@ -316,18 +276,7 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = resolveMove(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype),
             config.allToAllSingleCopyMinBytes());
-        try
-        {
-            final RegionBuffer send = staging.stage(sendBuf, total, datatype, true, false);
-            final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
-            prepare(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, send, recv);
-            execute();
-            staging.copyOut();
-        }
-        finally
-        {
-            staging.release();
-        }
+        runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
     /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
@@ -354,18 +303,7 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = resolveMove(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype),
             config.allGatherSingleCopyMinBytes());
-        try
-        {
-            final RegionBuffer send = staging.stage(sendBuf, count, datatype, true, false);
-            final RegionBuffer recv = staging.stage(recvBuf, total, datatype, false, true);
-            prepare(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, send, recv);
-            execute();
-            staging.copyOut();
-        }
-        finally
-        {
-            staging.release();
-        }
+        runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 
     /** Closes the {@link SmartMap} if this communicator came from {@link #world()}. */
@@ -399,6 +337,54 @@ public final class Communicator implements AutoCloseable
                 return resolveMove(kind, algorithm, bytes(count, datatype), config.allGatherSingleCopyMinBytes());
             default:
                 return algorithm;
+        }
+    }
+
+    /**
+     * Stage the buffers that are not in this rank's region (copy-in of the send side), run the
+     * collective, copy the receive side out, and give the scratch back whatever happens.
+     *
+     * @param sendBuf send argument, or null where this rank sends nothing (bcast non-root).
+     * @param recvBuf receive argument, or null where this rank receives nothing (reduce non-root, bcast root).
+     */
+    private void runStaged(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm resolved,
+        final Object sendBuf,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements)
+    {
+        try
+        {
+            RegionBuffer send = sendBuf == null ? null : staging.stage(sendBuf, sendElements, datatype, true, false);
+            RegionBuffer recv = recvBuf == null ? null : staging.stage(recvBuf, recvElements, datatype, false, true);
+            if (kind == CollectiveKind.BCAST)
+            {
+                send = recv = send != null ? send : recv; // bcast publishes its one buffer both ways
+            }
+            if (kind == CollectiveKind.ALLREDUCE && resolved == Algorithm.SMARTMAP_SERIAL)
+            {
+                // the paper's allreduce (section 4.5): serial reduce to rank 0, then broadcast from rank 0
+                prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
+                execute();
+                prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
+                execute();
+            }
+            else
+            {
+                prepare(kind, root, count, datatype, op, resolved, send, recv);
+                execute();
+            }
+            staging.copyOut();
+        }
+        finally
+        {
+            staging.release();
         }
     }
 

@@ -173,15 +173,8 @@ class CollectiveFailureTest
         {
             for (int r = 0; r < size; r++)
             {
-                final ProcessBuilder builder = new ProcessBuilder(
-                    Jvm.command(CollectiveVictimRank.class, Integer.toString(victim), algorithm)).redirectErrorStream(true);
-                builder.environment().put(SmartMapOptions.RANK_ENV, Integer.toString(r));
-                builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(size));
-                builder.environment().put(SmartMapOptions.JOB_ENV, job);
-                builder.environment().put(SmartMapOptions.DIR_ENV, dir.toString());
-                builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(16L << 20));
-                builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, "60000");
-                final Process process = builder.start();
+                final Process process = Jvm.startRank(dir, job, r, size, 16L << 20,
+                    Jvm.command(CollectiveVictimRank.class, Integer.toString(victim), algorithm));
                 ranks.add(process);
                 outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
             }

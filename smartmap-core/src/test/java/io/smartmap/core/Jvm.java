@@ -22,6 +22,24 @@ public final class Jvm
      * @param args its arguments.
      * @return {@code java -cp <classpath> <main> args...} with the Agrona flag and a small heap.
      */
+    /**
+     * Start one rank of a job directly (no launcher), as the launcher would: the rank's
+     * environment, stdout and stderr merged.
+     */
+    public static Process startRank(
+        final java.nio.file.Path dir, final String job, final int rank, final int size, final long regionBytes,
+        final List<String> command) throws java.io.IOException
+    {
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put(SmartMapOptions.RANK_ENV, Integer.toString(rank));
+        builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(size));
+        builder.environment().put(SmartMapOptions.JOB_ENV, job);
+        builder.environment().put(SmartMapOptions.DIR_ENV, dir.toString());
+        builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(regionBytes));
+        builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, "60000");
+        return builder.start();
+    }
+
     public static List<String> command(final Class<?> main, final String... args)
     {
         final List<String> command = new ArrayList<>(List.of(

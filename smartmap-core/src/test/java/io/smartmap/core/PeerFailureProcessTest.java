@@ -30,15 +30,8 @@ class PeerFailureProcessTest
         {
             for (int r = 0; r < size; r++)
             {
-                final ProcessBuilder builder = new ProcessBuilder(Jvm.command(VictimRank.class, Integer.toString(victim), "wait"))
-                    .redirectErrorStream(true);
-                builder.environment().put(SmartMapOptions.RANK_ENV, Integer.toString(r));
-                builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(size));
-                builder.environment().put(SmartMapOptions.JOB_ENV, "kill");
-                builder.environment().put(SmartMapOptions.DIR_ENV, dir.toString());
-                builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(4L << 20));
-                builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, "60000");
-                final Process process = builder.start();
+                final Process process = Jvm.startRank(dir, "kill", r, size, 4L << 20,
+                    Jvm.command(VictimRank.class, Integer.toString(victim), "wait"));
                 ranks.add(process);
                 outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
             }
