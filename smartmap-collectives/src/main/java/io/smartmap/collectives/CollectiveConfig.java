@@ -19,6 +19,9 @@ public final class CollectiveConfig
     private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
     private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
+    // with more ranks than cores the two-copy reduce's eager senders win up to here (4 ranks, 2 cores):
+    // bin/smartmap-bench --ranks 4 --repetitions 3
+    private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 262_144);
 
     private static long property(final String name, final long defaultValue)
     {
@@ -83,6 +86,22 @@ public final class CollectiveConfig
     public CollectiveConfig allReduceSingleCopyMinBytes(final long bytes)
     {
         this.allReduceSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return the reduce threshold of {@link Algorithm#AUTO} when ranks outnumber cores: single-copy
+     * reduce needs every rank on a core at once, while two-copy senders return as soon as their data
+     * is in shared memory.
+     */
+    public long oversubscribedReduceSingleCopyMinBytes()
+    {
+        return oversubscribedReduceSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig oversubscribedReduceSingleCopyMinBytes(final long bytes)
+    {
+        this.oversubscribedReduceSingleCopyMinBytes = bytes;
         return this;
     }
 

@@ -216,7 +216,7 @@ public final class Communicator implements AutoCloseable
             return;
         }
         final Algorithm resolved = resolveReduce(CollectiveKind.REDUCE, algorithm, count, datatype, op,
-            config.reduceSingleCopyMinBytes());
+            reduceSingleCopyMinBytes());
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
             isRoot ? recvBuf : null, count);
     }
@@ -328,7 +328,7 @@ public final class Communicator implements AutoCloseable
             case BCAST:
                 return resolveMove(kind, algorithm, bytes(count, datatype), config.bcastSingleCopyMinBytes());
             case REDUCE:
-                return resolveReduce(kind, algorithm, count, datatype, op, config.reduceSingleCopyMinBytes());
+                return resolveReduce(kind, algorithm, count, datatype, op, reduceSingleCopyMinBytes());
             case ALLREDUCE:
                 return resolveReduce(kind, algorithm, count, datatype, op, config.allReduceSingleCopyMinBytes());
             case ALLTOALL:
@@ -386,6 +386,13 @@ public final class Communicator implements AutoCloseable
         {
             staging.release();
         }
+    }
+
+    /** Every rank of a job runs on this machine, so every rank makes the same choice. */
+    private long reduceSingleCopyMinBytes()
+    {
+        return getSize() > Runtime.getRuntime().availableProcessors() ?
+            config.oversubscribedReduceSingleCopyMinBytes() : config.reduceSingleCopyMinBytes();
     }
 
     private static long bytes(final int count, final Datatype datatype)
