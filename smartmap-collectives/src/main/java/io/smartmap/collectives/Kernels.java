@@ -23,7 +23,9 @@ final class Kernels
             {
                 if (kind != Op.Kind.USER)
                 {
-                    row[kind.ordinal()] = build(datatype, kind);
+                    final ReductionKernel kernel = build(datatype, kind);
+                    row[kind.ordinal()] = kernel != null && (datatype == Datatype.FLOAT || datatype == Datatype.DOUBLE) ?
+                        new Floating(kernel, datatype == Datatype.FLOAT) : kernel;
                 }
             }
             TABLE[datatype.ordinal()] = row;
@@ -104,19 +106,19 @@ final class Kernels
             case FLOAT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(getFloat(a + o) + getFloat(b + o))); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(getFloat(a + o) * getFloat(b + o))); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(Math.min(getFloat(a + o), getFloat(b + o)))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, canonical(Math.max(getFloat(a + o), getFloat(b + o)))); };
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) + getFloat(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) * getFloat(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.min(getFloat(a + o), getFloat(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.max(getFloat(a + o), getFloat(b + o))); };
                     default: return null;
                 }
             case DOUBLE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(getDouble(a + o) + getDouble(b + o))); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(getDouble(a + o) * getDouble(b + o))); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(Math.min(getDouble(a + o), getDouble(b + o)))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, canonical(Math.max(getDouble(a + o), getDouble(b + o)))); };
+                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) + getDouble(b + o)); };
+                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) * getDouble(b + o)); };
+                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.min(getDouble(a + o), getDouble(b + o))); };
+                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.max(getDouble(a + o), getDouble(b + o))); };
                     default: return null;
                 }
             default:
@@ -125,19 +127,70 @@ final class Kernels
     }
     // CHECKSTYLE:ON
 
+    private static final long DOUBLE_EXPONENT = 0x7FF0000000000000L;
+    private static final long DOUBLE_ABS = 0x7FFFFFFFFFFFFFFFL;
+    private static final long DOUBLE_CANONICAL_NAN = 0x7FF8000000000000L;
+    private static final int FLOAT_EXPONENT = 0x7F800000;
+    private static final int FLOAT_ABS = 0x7FFFFFFF;
+    private static final int FLOAT_CANONICAL_NAN = 0x7FC00000;
+
     /**
-     * Every NaN a floating-point kernel produces is stored as the canonical NaN: Java leaves the
-     * payload and sign of a NaN result unspecified (JLS 15.18.2), and the JIT may swap the operands
-     * of a commutative add, so without this the bits would depend on compilation state.
+     * A float or double kernel: the plain fold, and a {@link #finish} that stores every NaN of the
+     * final result as the canonical NaN. Java leaves the payload and sign of a NaN result unspecified
+     * (JLS 15.18.2) and C2 may swap the operands of a commutative add, so only the canonical form is
+     * reproducible; whether a result is NaN is, so canonicalising once at the end suffices and keeps
+     * the fold loop vectorisable.
      */
-    static float canonical(final float value)
+    private static final class Floating implements ReductionKernel
     {
-        return value != value ? Float.NaN : value;
+        private final ReductionKernel fold;
+        private final boolean single;
+
+        Floating(final ReductionKernel fold, final boolean single)
+        {
+            this.fold = fold;
+            this.single = single;
+        }
+
+        @Override
+        public void apply(final long accAddress, final long inAddress, final int count)
+        {
+            fold.apply(accAddress, inAddress, count);
+        }
+
+        @Override
+        public void finish(final long accAddress, final int count)
+        {
+            if (single)
+            {
+                canonicalizeFloats(accAddress, count);
+            }
+            else
+            {
+                canonicalizeDoubles(accAddress, count);
+            }
+        }
     }
 
-    static double canonical(final double value)
+    /** Branch-free (vectorisable): {@code mask} is all ones exactly where the bits are a NaN. */
+    static void canonicalizeDoubles(final long address, final int count)
     {
-        return value != value ? Double.NaN : value;
+        for (long o = 0, e = 8L * count; o < e; o += 8)
+        {
+            final long bits = getLong(address + o);
+            final long mask = (DOUBLE_EXPONENT - (bits & DOUBLE_ABS)) >> 63;
+            putLong(address + o, (bits & ~mask) | (DOUBLE_CANONICAL_NAN & mask));
+        }
+    }
+
+    static void canonicalizeFloats(final long address, final int count)
+    {
+        for (long o = 0, e = 4L * count; o < e; o += 4)
+        {
+            final int bits = getInt(address + o);
+            final int mask = (FLOAT_EXPONENT - (bits & FLOAT_ABS)) >> 31;
+            putInt(address + o, (bits & ~mask) | (FLOAT_CANONICAL_NAN & mask));
+        }
     }
 
     /**

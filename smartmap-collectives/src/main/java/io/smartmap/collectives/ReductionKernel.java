@@ -14,4 +14,16 @@ public interface ReductionKernel
      * @param count      elements, not bytes.
      */
     void apply(long accAddress, long inAddress, int count);
+
+    /**
+     * Called once on each final result after its last {@link #apply}: float and double kernels
+     * store every NaN as the canonical NaN there, so results are bit-identical however the JIT
+     * compiled the fold. The default does nothing.
+     *
+     * @param accAddress virtual address of the result, {@code count} elements.
+     * @param count      elements, not bytes.
+     */
+    default void finish(long accAddress, int count)
+    {
+    }
 }

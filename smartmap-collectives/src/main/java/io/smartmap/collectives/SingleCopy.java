@@ -75,6 +75,10 @@ final class SingleCopy
         {
             ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank, ex.rank - 1, TURN);
             op.kernel.apply(recv, op.sendMemory, op.count);
+            if (ex.rank == ex.size - 1)
+            {
+                op.kernel.finish(recv, op.count); // the last fold: the result is complete
+            }
         }
         root.putTurnRelease(turnBase | (ex.rank + 1)); // publishes the fold above to the next rank
         if (ex.rank == op.root)
@@ -190,6 +194,10 @@ final class SingleCopy
             for (int r = 1; r < ex.size; r++)
             {
                 op.kernel.apply(acc + offset, sends[r] + offset, n);
+            }
+            if (ex.size > 1)
+            {
+                op.kernel.finish(acc + offset, n);
             }
         }
     }

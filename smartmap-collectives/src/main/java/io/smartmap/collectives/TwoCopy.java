@@ -173,6 +173,10 @@ final class TwoCopy
                 release(r, multicast);
             }
         }
+        if (ex.size > 1)
+        {
+            op.kernel.finish(acc, count);
+        }
     }
 
     /**
