@@ -63,6 +63,7 @@ public final class Communicator implements AutoCloseable
             throw new IllegalArgumentException("smartMap and config must not be null: smartMap=" + smartMap +
                 ", config=" + config);
         }
+        smartMap.claim(this);
         this.smartMap = smartMap;
         this.ownsSmartMap = ownsSmartMap;
         this.config = config;
@@ -304,6 +305,12 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = resolveMove(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype),
             config.allGatherSingleCopyMinBytes());
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Communicator{rank=" + getRank() + ", size=" + getSize() + ", segment=" + smartMap.segment().path() + '}';
     }
 
     /** Closes the {@link SmartMap} if this communicator came from {@link #world()}. */

@@ -87,6 +87,14 @@ class CollectiveFailureTest
     }
 
     @Test
+    void shouldRefuseASecondCommunicatorOnOneHandle() throws Exception
+    {
+        final List<String> messages = ThreadRanks.run(1, 8L << 20, comm -> assertThrows(IllegalStateException.class,
+            () -> new Communicator(comm.smartMap())).getMessage());
+        assertTrue(messages.get(0).startsWith("this rank's handle already has a communicator: rank=0"), messages.get(0));
+    }
+
+    @Test
     void shouldRejectABufferFromAnotherJob() throws Exception
     {
         try (Segment ignored = Segment.create(dir, "other", 1, 8L << 20);

@@ -24,6 +24,7 @@ public final class SmartMap implements AutoCloseable
     private final ControlBlock self;
     private final Waiter waiter;
     private long sequence;
+    private Object owner;
     private boolean closed;
 
     private SmartMap(final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs)
@@ -224,6 +225,24 @@ public final class SmartMap implements AutoCloseable
         {
             awaitPeer((rank + i) % size, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, -1);
         }
+    }
+
+    /**
+     * Bind this handle to the one engine that runs its collectives (a communicator keeps the
+     * cumulative counter targets of this rank locally, so two engines on one handle would
+     * miscount each other's acknowledgements).
+     *
+     * @param engine the engine, e.g. a communicator.
+     * @throws IllegalStateException if another engine already drives this handle.
+     */
+    public void claim(final Object engine)
+    {
+        if (owner != null && owner != engine)
+        {
+            throw new IllegalStateException("this rank's handle already has a communicator: rank=" + rank +
+                ", owner=" + owner);
+        }
+        owner = engine;
     }
 
     /**
