@@ -9,9 +9,9 @@ import org.agrona.UnsafeApi;
 
 /**
  * What every collective algorithm of one rank shares: the control blocks, the wait primitive,
- * the rank's cumulative {@code FINISHED} target and the two-copy fragment counters. Every counter
- * is cumulative over the life of the job (never reset), so this rank keeps the local mirror of
- * the targets it expects.
+ * entering a collective and waiting for the peers' arrival, and the rank's cumulative
+ * {@code FINISHED} target. Counters are cumulative over the life of the job (never reset), so this
+ * rank keeps the target it expects locally ({@link TwoCopy} does the same for its fragment counters).
  */
 final class Exchange
 {
