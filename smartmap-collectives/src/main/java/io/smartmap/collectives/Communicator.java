@@ -13,7 +13,7 @@ import io.smartmap.core.SmartMap;
  * <p>
  * Buffers: a {@link RegionBuffer} allocated from this rank's region ({@link #allocate}) takes the
  * single-copy path in place. Java arrays ({@code byte[]} for BYTE, {@code int[]} for INT and
- * INT_INT, {@code long[]}, {@code float[]}, {@code double[]}) and {@link ByteBuffer}s (from
+ * INT_INT, {@code long[]}, {@code float[]}, {@code double[]}) and {@link java.nio.ByteBuffer}s (from
  * position to limit, native byte order) are accepted too and are staged through a scratch region
  * buffer: copied in before the collective and out after it (copy-in/copy-out).
  * <p>
