@@ -188,7 +188,7 @@ class CollectiveFailureTest
             }
             for (int r = 0; r < size; r++)
             {
-                assertEquals("ready", outputs.get(r).readLine(), "rank " + r);
+                assertEquals("ready", Jvm.awaitLine(outputs.get(r), "ready"), "rank " + r);
             }
             Thread.sleep(200);
             ranks.get(victim).destroyForcibly();
@@ -197,7 +197,7 @@ class CollectiveFailureTest
                 if (r != victim)
                 {
                     assertTrue(ranks.get(r).waitFor(2, TimeUnit.SECONDS), "rank " + r + " still blocked 2 s after the kill");
-                    final String line = outputs.get(r).readLine();
+                    final String line = Jvm.awaitLine(outputs.get(r), "failed: ");
                     assertEquals(3, ranks.get(r).exitValue(), "rank " + r + ": " + line);
                     assertTrue(line.startsWith("failed: Peer") && line.contains("rank " + victim), line);
                 }

@@ -40,6 +40,22 @@ public final class Jvm
         return builder.start();
     }
 
+    /**
+     * Read lines until one starts with {@code prefix}, skipping others (e.g. the JVM's
+     * "Picked up JDK_JAVA_OPTIONS" note when the environment sets it).
+     *
+     * @return the first matching line, or {@code null} at end of stream.
+     */
+    public static String awaitLine(final java.io.BufferedReader reader, final String prefix) throws java.io.IOException
+    {
+        String line;
+        while ((line = reader.readLine()) != null && !line.startsWith(prefix))
+        {
+            System.out.println("(skipped) " + line);
+        }
+        return line;
+    }
+
     public static List<String> command(final Class<?> main, final String... args)
     {
         final List<String> command = new ArrayList<>(List.of(

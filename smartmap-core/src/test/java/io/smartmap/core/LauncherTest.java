@@ -78,7 +78,7 @@ class LauncherTest
         {
             assertTrue(stdout().contains("[" + r + "] rank=" + r + " size=2 job="), output());
         }
-        assertTrue(stdout().contains("opts=" + Launcher.AGRONA_FLAG), output());
+        assertEquals(2, stdout().lines().filter(l -> l.contains("opts=") && l.contains(Launcher.AGRONA_FLAG)).count(), output());
     }
 
     @Test

@@ -37,7 +37,7 @@ class PeerFailureProcessTest
             }
             for (int r = 0; r < size; r++)
             {
-                assertEquals("ready", outputs.get(r).readLine(), "rank " + r + " passed the first barrier");
+                assertEquals("ready", Jvm.awaitLine(outputs.get(r), "ready"), "rank " + r + " passed the first barrier");
             }
             Thread.sleep(200); // the survivors are now blocked in the second barrier
 
@@ -51,7 +51,7 @@ class PeerFailureProcessTest
                 }
                 assertTrue(ranks.get(r).waitFor(2, TimeUnit.SECONDS), "rank " + r + " still blocked 2 s after the kill");
                 final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-                final String line = outputs.get(r).readLine();
+                final String line = Jvm.awaitLine(outputs.get(r), "failed: ");
                 assertEquals(3, ranks.get(r).exitValue(), "rank " + r + ": " + line);
                 assertTrue(line.startsWith("failed: Peer"), line);
                 assertTrue(line.contains("rank " + victim), "names the killed rank, directly or as the cause of a cascade: " + line);
