@@ -99,6 +99,45 @@ class LauncherTest
     }
 
     @Test
+    void shouldForwardSigtermToRanksAndRemoveTheSegment() throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(Jvm.javaExecutable(), Jvm.AGRONA_FLAG, "-cp",
+            System.getProperty("java.class.path"), Launcher.class.getName(), "-n", "2", "--dir", dir.toString(),
+            "--region-size", Long.toString(4L << 20), "sh", "-c", "echo pid=$$; exec sleep 60"));
+        final Process launcher = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final java.io.BufferedReader output = new java.io.BufferedReader(
+            new java.io.InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        final List<Long> rankPids = new ArrayList<>();
+        while (rankPids.size() < 2)
+        {
+            final String line = Jvm.awaitLine(output, "[");
+            assertNotNull(line, "launcher output ended early");
+            if (line.contains("pid="))
+            {
+                rankPids.add(Long.parseLong(line.substring(line.indexOf("pid=") + 4).trim()));
+            }
+        }
+        try (var files = Files.list(dir))
+        {
+            assertEquals(1, files.count(), "segment exists while the job runs");
+        }
+
+        launcher.destroy(); // SIGTERM, as from kill or a scheduler
+        assertTrue(launcher.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "launcher exits on SIGTERM");
+        assertEquals(128 + 15, launcher.exitValue());
+        for (final long pid : rankPids)
+        {
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "rank pid " + pid + " orphaned");
+        }
+        assertNoSegmentLeft();
+    }
+
+    @Test
     void shouldPrintUsageOnHelp()
     {
         assertEquals(0, Launcher.run(new String[] {"-h"}, new PrintStream(out), new PrintStream(err)));
