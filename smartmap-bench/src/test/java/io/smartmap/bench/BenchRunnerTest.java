@@ -43,6 +43,51 @@ class BenchRunnerTest
     }
 
     @Test
+    void shouldLeaveNoSegmentAndNoRankBehindWhenInterrupted() throws Exception
+    {
+        final Path segments = Files.createDirectory(dir.resolve("segments"));
+        final Path results = dir.resolve("interrupted");
+        final Process runner = new ProcessBuilder(List.of(
+            ProcessHandle.current().info().command().orElse("java"),
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Djava.awt.headless=true",
+            "-cp", System.getProperty("java.class.path"), BenchRunner.class.getName(),
+            "--dir", segments.toString(), "--out", results.toString(), "--repetitions", "50"))
+            .redirectErrorStream(true).start();
+        final java.io.BufferedReader output = new java.io.BufferedReader(
+            new java.io.InputStreamReader(runner.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = output.readLine()) != null && !line.startsWith("[0] reduce"))
+        {
+            // wait for the first measurement: ranks running, segment mapped
+        }
+        assertNotNull(line, "the run printed progress");
+        try (var files = Files.list(segments))
+        {
+            assertEquals(1, files.count(), "segment exists while the ranks run");
+        }
+
+        runner.destroy(); // SIGTERM, like Ctrl-C
+        assertTrue(runner.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "runner exits");
+        final long deadline = System.nanoTime() + 5_000_000_000L;
+        while (ranksAlive(results) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(20);
+        }
+        assertFalse(ranksAlive(results), "no orphan rank processes");
+        try (var files = Files.list(segments))
+        {
+            assertEquals(0, files.count(), "no segment files left");
+        }
+    }
+
+    /** Rank JVMs carry the raw results path, under the run's output directory, in their arguments. */
+    private static boolean ranksAlive(final Path results)
+    {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.info().arguments()
+            .map(args -> java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(results.toString()))).orElse(false));
+    }
+
+    @Test
     void shouldMeasureVerifyAndWriteCsvJsonAndCharts() throws IOException
     {
         final Path results = dir.resolve("results");
