@@ -1,0 +1,167 @@
+package io.smartmap.bench.npb;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.Launcher;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bin/smartmap-npb}: NAS Parallel Benchmark kernels over smartmap collectives on real rank
+ * processes, verified against NPB's official values. CG only so far; FT is not implemented yet.
+ */
+@Command(name = "smartmap-npb", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+    description = "Run an NPB kernel over smartmap collectives and verify it against NPB's values.")
+public final class NpbRunner implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "KERNEL", description = "cg (ft is not implemented yet)")
+    String kernel;
+
+    @Option(names = "--class", paramLabel = "CLASS", description = "S, W or A (default: ${DEFAULT-VALUE})")
+    String problemClass = "S";
+
+    @Option(names = "--ranks", paramLabel = "N", description = "rank processes (default: ${DEFAULT-VALUE})")
+    int ranks = 2;
+
+    @Option(names = "--algorithm", paramLabel = "ALG", description = "smartmap, two-copy or auto (default: ${DEFAULT-VALUE})")
+    String algorithm = "auto";
+
+    @Option(names = "--compare", description = "run smartmap and two-copy back to back and print the speedup")
+    boolean compare;
+
+    @Option(names = "--seed", paramLabel = "SEED", hidden = true,
+        description = "matrix generator seed (NPB's is 314159265); another seed must fail verification")
+    double seed = CgClass.SEED;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: /dev/shm)")
+    Path segmentDir = SmartMapOptions.DEFAULT_DIR;
+
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    NpbRunner(final PrintStream stdout, final PrintStream stderr)
+    {
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
+    {
+        return new CommandLine(new NpbRunner(stdout, stderr))
+            .setOut(new java.io.PrintWriter(stdout, true))
+            .setErr(new java.io.PrintWriter(stderr, true))
+            .setParameterExceptionHandler((ex, arguments) ->
+            {
+                stderr.println("smartmap-npb: " + ex.getMessage() + " (try smartmap-npb -h)");
+                return CommandLine.ExitCode.USAGE;
+            })
+            .setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+            {
+                stderr.println("smartmap-npb: " + ex.getMessage());
+                return ex instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE : 1;
+            })
+            .execute(args);
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        if (!"cg".equals(kernel))
+        {
+            throw new IllegalArgumentException("kernel not available: " + kernel +
+                " (cg is implemented; ft is not implemented yet)");
+        }
+        final CgClass problem;
+        try
+        {
+            problem = CgClass.valueOf(problemClass.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("--class must be S, W or A: class=" + problemClass);
+        }
+        if (ranks < 1 || ranks > 64)
+        {
+            throw new IllegalArgumentException("--ranks must be in 1..64: ranks=" + ranks);
+        }
+        final Algorithm chosen = parseAlgorithm(algorithm);
+        if (!compare)
+        {
+            final double[] result = runOnce(problem, chosen);
+            return result == null || result[2] == 0 ? 1 : 0;
+        }
+        final double[] smartmap = runOnce(problem, Algorithm.SMARTMAP);
+        final double[] twoCopy = runOnce(problem, Algorithm.TWO_COPY);
+        if (smartmap == null || twoCopy == null)
+        {
+            return 1;
+        }
+        stdout.printf(Locale.ROOT, "%n compare, CG class %s, %d ranks:%n", problem, ranks);
+        stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s%n", "smartmap", smartmap[0], smartmap[1]);
+        stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s%n", "two-copy", twoCopy[0], twoCopy[1]);
+        stdout.printf(Locale.ROOT, "   speedup: total %.2fx, collectives %.2fx%n", twoCopy[0] / smartmap[0],
+            twoCopy[1] / smartmap[1]);
+        return smartmap[2] != 0 && twoCopy[2] != 0 ? 0 : 1;
+    }
+
+    /** @return {seconds, collective seconds, verified (1/0)} or null if the ranks failed before reporting. */
+    private double[] runOnce(final CgClass problem, final Algorithm chosen) throws IOException
+    {
+        final Path result = Files.createTempFile("smartmap-npb-", ".txt");
+        try
+        {
+            final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
+                segmentDir.toString(), "--region-size", Long.toString(64L << 20), "--timeout", "120"));
+            args.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx1g", "-cp",
+                System.getProperty("java.class.path"), CgRank.class.getName(), problem.name(), chosen.name(),
+                result.toString(), Double.toString(seed)));
+            final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
+            final String line = Files.readString(result, StandardCharsets.UTF_8).trim();
+            if (line.isEmpty())
+            {
+                stderr.println("smartmap-npb: ranks failed with exit code " + code);
+                return null;
+            }
+            final String[] fields = line.split(" ");
+            return new double[] {Double.parseDouble(fields[0]), Double.parseDouble(fields[1]),
+                Boolean.parseBoolean(fields[2]) ? 1 : 0};
+        }
+        finally
+        {
+            Files.deleteIfExists(result);
+        }
+    }
+
+    private static Algorithm parseAlgorithm(final String name)
+    {
+        switch (name.toLowerCase(Locale.ROOT))
+        {
+            case "smartmap":
+                return Algorithm.SMARTMAP;
+            case "two-copy":
+                return Algorithm.TWO_COPY;
+            case "auto":
+                return Algorithm.AUTO;
+            default:
+                throw new IllegalArgumentException("--algorithm must be smartmap, two-copy or auto: algorithm=" + name);
+        }
+    }
+}
