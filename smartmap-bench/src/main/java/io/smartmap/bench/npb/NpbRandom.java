@@ -21,6 +21,42 @@ final class NpbRandom
         this.seed = seed;
     }
 
+    /** @return the current seed (an integer below 2^46 held in a double). */
+    double seed()
+    {
+        return seed;
+    }
+
+    /**
+     * NPB's {@code ipow46}: {@code a^exponent mod 2^46} by repeated squaring with the generator's
+     * exact arithmetic, used to jump a stream ahead by {@code exponent} draws.
+     */
+    static double power(final double a, final long exponent)
+    {
+        if (exponent == 0)
+        {
+            return 1.0;
+        }
+        final NpbRandom q = new NpbRandom(a);
+        final NpbRandom r = new NpbRandom(1.0);
+        long n = exponent;
+        while (n > 1)
+        {
+            if (n % 2 == 0)
+            {
+                q.next(q.seed); // q = q * q
+                n /= 2;
+            }
+            else
+            {
+                r.next(q.seed); // r = r * q
+                n--;
+            }
+        }
+        r.next(q.seed);
+        return r.seed;
+    }
+
     /**
      * Advance the seed by one multiplication with {@code a}.
      *

@@ -20,13 +20,14 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code bin/smartmap-npb}: NAS Parallel Benchmark kernels over smartmap collectives on real rank
- * processes, verified against NPB's official values. CG only so far; FT is not implemented yet.
+ * processes, verified against NPB's official values: CG (sparse matrix, allReduce + allGather)
+ * and FT (3-D FFT, allToAll transposes).
  */
 @Command(name = "smartmap-npb", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Run an NPB kernel over smartmap collectives and verify it against NPB's values.")
 public final class NpbRunner implements Callable<Integer>
 {
-    @Parameters(index = "0", paramLabel = "KERNEL", description = "cg (ft is not implemented yet)")
+    @Parameters(index = "0", paramLabel = "KERNEL", description = "cg or ft")
     String kernel;
 
     @Option(names = "--class", paramLabel = "CLASS", description = "S, W or A (default: ${DEFAULT-VALUE})")
@@ -42,7 +43,7 @@ public final class NpbRunner implements Callable<Integer>
     boolean compare;
 
     @Option(names = "--seed", paramLabel = "SEED", hidden = true,
-        description = "matrix generator seed (NPB's is 314159265); another seed must fail verification")
+        description = "random generator seed (NPB's is 314159265); another seed must fail verification")
     double seed = CgClass.SEED;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: /dev/shm)")
@@ -83,17 +84,12 @@ public final class NpbRunner implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        if (!"cg".equals(kernel))
+        if (!"cg".equals(kernel) && !"ft".equals(kernel))
         {
-            throw new IllegalArgumentException("kernel not available: " + kernel +
-                " (cg is implemented; ft is not implemented yet)");
+            throw new IllegalArgumentException("kernel must be cg or ft: kernel=" + kernel);
         }
-        final CgClass problem;
-        try
-        {
-            problem = CgClass.valueOf(problemClass.toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
+        final String problem = problemClass.toUpperCase(Locale.ROOT);
+        if (!problem.equals("S") && !problem.equals("W") && !problem.equals("A"))
         {
             throw new IllegalArgumentException("--class must be S, W or A: class=" + problemClass);
         }
@@ -113,8 +109,8 @@ public final class NpbRunner implements Callable<Integer>
         {
             return 1;
         }
-        stdout.printf(Locale.ROOT, "%n compare, CG class %s, %d ranks (collectives: mean over ranks / least-waiting rank):%n",
-            problem, ranks);
+        stdout.printf(Locale.ROOT, "%n compare, %s class %s, %d ranks (collectives: mean over ranks / least-waiting rank):%n",
+            kernel.toUpperCase(Locale.ROOT), problem, ranks);
         stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s / %8.4f s%n", "smartmap",
             smartmap[0], smartmap[1], smartmap[2]);
         stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s / %8.4f s%n", "two-copy",
@@ -128,17 +124,19 @@ public final class NpbRunner implements Callable<Integer>
      * @return {seconds, collective seconds (mean over ranks), collective seconds (least-waiting rank),
      * verified (1/0)}, or null if the ranks failed before reporting.
      */
-    private double[] runOnce(final CgClass problem, final Algorithm chosen) throws IOException
+    private double[] runOnce(final String problem, final Algorithm chosen) throws IOException
     {
         final Path result = Files.createTempFile("smartmap-npb-", ".txt");
         try
         {
+            final boolean cg = "cg".equals(kernel);
             final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
-                segmentDir.toString(), "--region-size", Long.toString(64L << 20), "--timeout", "120"));
+                segmentDir.toString(), "--region-size", Long.toString(cg ? 64L << 20 : ftRegionBytes(problem)),
+                "--timeout", "120"));
             args.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx1g", "-cp",
-                System.getProperty("java.class.path"), CgRank.class.getName(), problem.name(), chosen.name(),
-                result.toString(), Double.toString(seed)));
+                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", cg ? "-Xmx1g" : "-Xmx3g", "-cp",
+                System.getProperty("java.class.path"), cg ? CgRank.class.getName() : FtRank.class.getName(),
+                problem, chosen.name(), result.toString(), Double.toString(seed)));
             final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
             final String line = Files.readString(result, StandardCharsets.UTF_8).trim();
             if (line.isEmpty())
@@ -154,6 +152,13 @@ public final class NpbRunner implements Callable<Integer>
         {
             Files.deleteIfExists(result);
         }
+    }
+
+    /** Send and receive slabs (complex doubles, this rank's share of the grid) plus room for the rings. */
+    private long ftRegionBytes(final String problem)
+    {
+        final FtClass ft = FtClass.valueOf(problem);
+        return io.smartmap.core.Segment.strideFor(2 * 16 * ft.total() / ranks + (32L << 20));
     }
 
     private static Algorithm parseAlgorithm(final String name)

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** NPB CG across real rank processes, verified against NPB's official zeta. */
+/** NPB CG and FT across real rank processes, verified against NPB's official values. */
 class NpbRunnerTest
 {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -26,6 +26,17 @@ class NpbRunnerTest
         assertTrue(stdout().contains("[0]  Total ranks     = " + String.format("%24d", ranks)), output());
     }
 
+    @ParameterizedTest
+    @CsvSource({"S, 1, auto", "S, 2, smartmap", "S, 4, two-copy", "W, 2, auto"})
+    void shouldVerifyFtAgainstNpbsChecksums(final String problemClass, final int ranks, final String algorithm)
+    {
+        final int code = run("ft", "--class", problemClass, "--ranks", Integer.toString(ranks), "--algorithm", algorithm);
+        assertEquals(0, code, output());
+        assertTrue(stdout().contains("[0]  Result verification successful"), output());
+        assertTrue(stdout().contains("[0]  Verification    =               SUCCESSFUL"), output());
+        assertEquals(6, stdout().lines().filter(l -> l.startsWith("[0]  T = ")).count(), output());
+    }
+
     @Test
     void shouldFailVerificationWhenTheGeneratorSeedChanges()
     {
@@ -37,10 +48,19 @@ class NpbRunnerTest
     }
 
     @Test
+    void shouldFailFtVerificationWhenTheInitialConditionsChange()
+    {
+        final int code = run("ft", "--class", "S", "--ranks", "2", "--seed", "271828183.0");
+        assertEquals(1, code, output());
+        assertTrue(stdout().contains("[0]  Result verification failed"), output());
+        assertTrue(stdout().contains("[0]  Verification    =             UNSUCCESSFUL"), output());
+    }
+
+    @Test
     void shouldRejectBadOptionsWithExitCodeTwo()
     {
-        assertEquals(2, run("ft"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("ft is not implemented yet"), output());
+        assertEquals(2, run("mg"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("smartmap-npb: kernel must be cg or ft: kernel=mg"), output());
         err.reset();
         assertEquals(2, run("cg", "--class", "Z"));
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("smartmap-npb: --class must be S, W or A"), output());
