@@ -17,7 +17,7 @@ class NpbRunnerTest
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @ParameterizedTest
-    @CsvSource({"S, 1, auto", "S, 2, smartmap", "S, 4, two-copy", "W, 2, auto"})
+    @CsvSource({"S, 1, auto", "S, 2, smartmap", "S, 4, two-copy", "W, 2, auto", "W, 4, smartmap"})
     void shouldVerifyCgAgainstNpbsZeta(final String problemClass, final int ranks, final String algorithm)
     {
         final int code = run("cg", "--class", problemClass, "--ranks", Integer.toString(ranks), "--algorithm", algorithm);
@@ -27,7 +27,7 @@ class NpbRunnerTest
     }
 
     @ParameterizedTest
-    @CsvSource({"S, 1, auto", "S, 2, smartmap", "S, 4, two-copy", "W, 2, auto"})
+    @CsvSource({"S, 1, auto", "S, 2, smartmap", "S, 4, two-copy", "W, 2, auto", "W, 4, smartmap"})
     void shouldVerifyFtAgainstNpbsChecksums(final String problemClass, final int ranks, final String algorithm)
     {
         final int code = run("ft", "--class", problemClass, "--ranks", Integer.toString(ranks), "--algorithm", algorithm);
