@@ -7,7 +7,6 @@ import io.smartmap.core.SmartMapOptions;
 import io.smartmap.core.launch.Launcher;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,20 +78,7 @@ public final class BenchRunner implements Callable<Integer>
 
     static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
     {
-        return new CommandLine(new BenchRunner(stdout, stderr))
-            .setOut(new java.io.PrintWriter(stdout, true))
-            .setErr(new java.io.PrintWriter(stderr, true))
-            .setParameterExceptionHandler((ex, arguments) ->
-            {
-                stderr.println("smartmap-bench: " + ex.getMessage() + " (try smartmap-bench -h)");
-                return CommandLine.ExitCode.USAGE;
-            })
-            .setExecutionExceptionHandler((ex, commandLine, parseResult) ->
-            {
-                stderr.println("smartmap-bench: " + ex.getMessage());
-                return ex instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE : 1;
-            })
-            .execute(args);
+        return Cli.execute("smartmap-bench", new BenchRunner(stdout, stderr), args, stdout, stderr);
     }
 
     @Override

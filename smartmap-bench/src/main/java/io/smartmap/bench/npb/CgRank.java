@@ -2,12 +2,8 @@ package io.smartmap.bench.npb;
 
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Communicator;
-import io.smartmap.collectives.Datatype;
-import io.smartmap.collectives.Op;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -75,24 +71,16 @@ public final class CgRank
             }
             comm.barrier();
             final double seconds = (System.nanoTime() - start) / 1e9;
-            final double[] collective = {(cg.collectiveNs() - collectiveBefore) / 1e9};
-            final double[] collectiveSum = new double[1];
-            final double[] collectiveMin = new double[1];
-            comm.allReduce(collective, collectiveSum, 1, Datatype.DOUBLE, Op.SUM);
-            comm.allReduce(collective, collectiveMin, 1, Datatype.DOUBLE, Op.MIN);
-            final double collectiveSeconds = collectiveSum[0] / comm.getSize();
-            // the rank that spends least time in collectives is the one the others wait for: its
-            // figure is the collectives' own cost, without the load imbalance the others absorb
-            final double collectiveCostSeconds = collectiveMin[0];
+            final double[] collective = NpbReport.collectiveSeconds(comm, cg.collectiveNs() - collectiveBefore);
 
             final double error = Math.abs(zeta - problem.zetaVerify) / problem.zetaVerify;
             verified = error <= CgClass.EPSILON;
             if (root)
             {
-                report(problem, comm.getSize(), algorithm, seconds, collectiveSeconds, collectiveCostSeconds, zeta, error,
-                    verified);
-                Files.writeString(resultFile, String.format(Locale.ROOT, "%.6f %.6f %.6f %s %.13f%n",
-                    seconds, collectiveSeconds, collectiveCostSeconds, verified, zeta), StandardCharsets.UTF_8);
+                report(problem, zeta, error, verified);
+                NpbReport.printCompleted("CG", problem.name(), Integer.toString(problem.na), problem.niter, seconds,
+                    comm.getSize(), problem.operations(), verified, algorithm, collective);
+                NpbReport.writeResult(resultFile, seconds, collective, verified, zeta);
             }
             else
             {
@@ -102,10 +90,7 @@ public final class CgRank
         System.exit(verified ? 0 : 1);
     }
 
-    private static void report(
-        final CgClass problem, final int ranks, final Algorithm algorithm, final double seconds,
-        final double collectiveSeconds, final double collectiveCostSeconds, final double zeta, final double error,
-        final boolean verified)
+    private static void report(final CgClass problem, final double zeta, final double error, final boolean verified)
     {
         System.out.println(" Benchmark completed");
         if (verified)
@@ -117,18 +102,5 @@ public final class CgRank
             System.out.printf(Locale.ROOT, " VERIFICATION FAILED%n Zeta                %20.13E%n The correct zeta is %20.13E%n",
                 zeta, problem.zetaVerify);
         }
-        System.out.printf(Locale.ROOT, "%n%n CG Benchmark Completed.%n");
-        System.out.printf(Locale.ROOT, " Class           = %24s%n", problem.name());
-        System.out.printf(Locale.ROOT, " Size            = %24d%n", problem.na);
-        System.out.printf(Locale.ROOT, " Iterations      = %24d%n", problem.niter);
-        System.out.printf(Locale.ROOT, " Time in seconds = %24.2f%n", seconds);
-        System.out.printf(Locale.ROOT, " Total ranks     = %24d%n", ranks);
-        System.out.printf(Locale.ROOT, " Mop/s total     = %24.2f%n", problem.operations() / seconds / 1e6);
-        System.out.printf(Locale.ROOT, " Operation type  = %24s%n", "floating point");
-        System.out.printf(Locale.ROOT, " Verification    = %24s%n", verified ? "SUCCESSFUL" : "UNSUCCESSFUL");
-        System.out.printf(Locale.ROOT, " Algorithm       = %24s%n", algorithm);
-        System.out.printf(Locale.ROOT, " Time in collectives = %.4f seconds (%.1f%% of the run, mean over ranks," +
-            " waiting for slower ranks included); %.4f seconds on the least-waiting rank%n",
-            collectiveSeconds, 100 * collectiveSeconds / seconds, collectiveCostSeconds);
     }
 }

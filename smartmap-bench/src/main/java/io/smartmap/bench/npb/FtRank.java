@@ -2,12 +2,8 @@ package io.smartmap.bench.npb;
 
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Communicator;
-import io.smartmap.collectives.Datatype;
-import io.smartmap.collectives.Op;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -61,11 +57,7 @@ public final class FtRank
             }
             comm.barrier();
             final double seconds = (System.nanoTime() - start) / 1e9;
-            final double[] collective = {(ft.collectiveNs() - collectiveBefore) / 1e9};
-            final double[] collectiveSum = new double[1];
-            final double[] collectiveMin = new double[1];
-            comm.allReduce(collective, collectiveSum, 1, Datatype.DOUBLE, Op.SUM);
-            comm.allReduce(collective, collectiveMin, 1, Datatype.DOUBLE, Op.MIN);
+            final double[] collective = NpbReport.collectiveSeconds(comm, ft.collectiveNs() - collectiveBefore);
 
             for (int i = 0; i < sums.length; i++)
             {
@@ -80,24 +72,10 @@ public final class FtRank
             }
             if (root)
             {
-                final double collectiveSeconds = collectiveSum[0] / comm.getSize();
                 System.out.println(verified ? " Result verification successful" : " Result verification failed");
-                System.out.printf(Locale.ROOT, "%n%n FT Benchmark Completed.%n");
-                System.out.printf(Locale.ROOT, " Class           = %24s%n", problem.name());
-                System.out.printf(Locale.ROOT, " Size            = %24s%n", problem.nx + "x" + problem.ny + "x" + problem.nz);
-                System.out.printf(Locale.ROOT, " Iterations      = %24d%n", problem.iterations());
-                System.out.printf(Locale.ROOT, " Time in seconds = %24.2f%n", seconds);
-                System.out.printf(Locale.ROOT, " Total ranks     = %24d%n", comm.getSize());
-                System.out.printf(Locale.ROOT, " Mop/s total     = %24.2f%n", problem.operations() / seconds / 1e6);
-                System.out.printf(Locale.ROOT, " Operation type  = %24s%n", "floating point");
-                System.out.printf(Locale.ROOT, " Verification    = %24s%n", verified ? "SUCCESSFUL" : "UNSUCCESSFUL");
-                System.out.printf(Locale.ROOT, " Algorithm       = %24s%n", algorithm);
-                System.out.printf(Locale.ROOT, " Time in collectives = %.4f seconds (%.1f%% of the run, mean over ranks," +
-                    " waiting for slower ranks included); %.4f seconds on the least-waiting rank%n",
-                    collectiveSeconds, 100 * collectiveSeconds / seconds, collectiveMin[0]);
-                Files.writeString(resultFile, String.format(Locale.ROOT, "%.6f %.6f %.6f %s %.13f%n",
-                    seconds, collectiveSeconds, collectiveMin[0], verified, sums[sums.length - 1][0]),
-                    StandardCharsets.UTF_8);
+                NpbReport.printCompleted("FT", problem.name(), problem.nx + "x" + problem.ny + "x" + problem.nz,
+                    problem.iterations(), seconds, comm.getSize(), problem.operations(), verified, algorithm, collective);
+                NpbReport.writeResult(resultFile, seconds, collective, verified, sums[sums.length - 1][0]);
             }
             else
             {

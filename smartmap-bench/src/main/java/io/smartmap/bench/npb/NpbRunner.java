@@ -1,9 +1,9 @@
 package io.smartmap.bench.npb;
 
+import io.smartmap.bench.Cli;
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.core.SmartMapOptions;
 import io.smartmap.core.launch.Launcher;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,20 +65,7 @@ public final class NpbRunner implements Callable<Integer>
 
     static int run(final String[] args, final PrintStream stdout, final PrintStream stderr)
     {
-        return new CommandLine(new NpbRunner(stdout, stderr))
-            .setOut(new java.io.PrintWriter(stdout, true))
-            .setErr(new java.io.PrintWriter(stderr, true))
-            .setParameterExceptionHandler((ex, arguments) ->
-            {
-                stderr.println("smartmap-npb: " + ex.getMessage() + " (try smartmap-npb -h)");
-                return CommandLine.ExitCode.USAGE;
-            })
-            .setExecutionExceptionHandler((ex, commandLine, parseResult) ->
-            {
-                stderr.println("smartmap-npb: " + ex.getMessage());
-                return ex instanceof IllegalArgumentException ? CommandLine.ExitCode.USAGE : 1;
-            })
-            .execute(args);
+        return Cli.execute("smartmap-npb", new NpbRunner(stdout, stderr), args, stdout, stderr);
     }
 
     @Override
