@@ -91,8 +91,8 @@ final class SingleCopy
      * Threaded reduce (paper, section 4.2): once all have arrived, rank i folds slice i of the
      * vector across every rank's send buffer, starting from rank 0's data and folding ranks
      * 1..size-1 in order, straight into the root's receive buffer; then it bumps every rank's
-     * {@code FINISHED}. A rank leaves when all have bumped its own: nobody reads its send buffer
-     * any more, and at the root every slice is written.
+     * {@code FINISHED}. A rank leaves when all its peers have bumped its own: nobody reads its send
+     * buffer any more, and at the root every slice is written.
      */
     void reduceThreaded(final Operation op)
     {
@@ -148,9 +148,12 @@ final class SingleCopy
             final ControlBlock target = ex.blocks[peer];
             final long recv = peer == ex.rank ? op.recvMemory : ex.memory(target.recvAddress());
             Exchange.copy(op.sendMemory + peer * block, recv + ex.rank * block, block);
-            target.incrementFinished();
+            if (peer != ex.rank)
+            {
+                target.incrementFinished(); // this rank's own block is done in program order
+            }
         }
-        ex.awaitFinished(ex.size);
+        ex.awaitFinished(ex.size - 1);
     }
 
     /**
@@ -167,9 +170,12 @@ final class SingleCopy
             final ControlBlock source = ex.blocks[peer];
             final long send = peer == ex.rank ? op.sendMemory : ex.memory(source.sendAddress());
             Exchange.copy(send, op.recvMemory + peer * block, block);
-            source.incrementFinished();
+            if (peer != ex.rank)
+            {
+                source.incrementFinished();
+            }
         }
-        ex.awaitFinished(ex.size);
+        ex.awaitFinished(ex.size - 1);
     }
 
     /** Elements per rank's slice: the count split evenly, rounded up to whole cache lines. */
@@ -202,12 +208,13 @@ final class SingleCopy
         }
     }
 
+    /** Tell every peer this rank is done with its buffers, then wait until every peer is done with ours. */
     private void finishWithEveryone()
     {
-        for (int i = 0; i < ex.size; i++)
+        for (int i = 1; i < ex.size; i++)
         {
             ex.blocks[(ex.rank + i) % ex.size].incrementFinished();
         }
-        ex.awaitFinished(ex.size);
+        ex.awaitFinished(ex.size - 1); // this rank's own part is done in program order
     }
 }
