@@ -2,8 +2,10 @@ package io.smartmap.bench;
 
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.KernelProvider;
 import io.smartmap.collectives.Op;
 import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.JvmFlags;
 import io.smartmap.core.launch.Launcher;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
@@ -108,12 +110,14 @@ public final class BenchRunner implements Callable<Integer>
         final long regionBytes = Math.max(64L << 20, Long.highestOneBit(2 * range[1] * ranks + (16L << 20)) * 2);
         final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir", segmentDir.toString(),
             "--region-size", Long.toString(regionBytes), "--timeout", "60"));
-        args.addAll(List.of(javaExecutable(), Launcher.AGRONA_FLAG.split(" ")[0], Launcher.AGRONA_FLAG.split(" ")[1],
-            "-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
+        args.add(javaExecutable());
+        args.addAll(JvmFlags.all());
+        args.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
             type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString()));
-        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds%n",
-            ranks, String.join(",", ops), range[0], range[1], type, repetitions);
+        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds, %s kernels, JDK %s%n",
+            ranks, String.join(",", ops), range[0], range[1], type, repetitions, KernelProvider.instance().name(),
+            Runtime.version());
         final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
         if (code != 0)
         {

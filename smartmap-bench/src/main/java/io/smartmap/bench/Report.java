@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.KernelProvider;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.knowm.xchart.BitmapEncoder;
@@ -71,7 +72,7 @@ final class Report
             out.println();
         }
         out.println("# one-thread copy limit in this JVM (MB/s): bytes, memcpy, kernel a+=b (" +
-            datatype.name().toLowerCase(Locale.ROOT) + " SUM)");
+            datatype.name().toLowerCase(Locale.ROOT) + " SUM, " + KernelProvider.instance().name() + ")");
         bandwidth.forEach((bytes, bw) -> out.printf(Locale.ROOT, "%10d %12.1f %12.1f%n", bytes, bw[0], bw[1]));
     }
 
@@ -99,6 +100,7 @@ final class Report
         machine.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("commit", commit());
+        machine.put("kernels", KernelProvider.instance().name());
         final ArrayNode rows = root.putArray("results");
         for (final Measurement m : results)
         {

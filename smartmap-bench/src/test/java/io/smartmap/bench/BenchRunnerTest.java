@@ -47,12 +47,12 @@ class BenchRunnerTest
     {
         final Path segments = Files.createDirectory(dir.resolve("segments"));
         final Path results = dir.resolve("interrupted");
-        final Process runner = new ProcessBuilder(List.of(
-            ProcessHandle.current().info().command().orElse("java"),
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Djava.awt.headless=true",
+        final List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(io.smartmap.core.launch.JvmFlags.all());
+        command.addAll(List.of("-Djava.awt.headless=true",
             "-cp", System.getProperty("java.class.path"), BenchRunner.class.getName(),
-            "--dir", segments.toString(), "--out", results.toString(), "--repetitions", "50"))
-            .redirectErrorStream(true).start();
+            "--dir", segments.toString(), "--out", results.toString(), "--repetitions", "50"));
+        final Process runner = new ProcessBuilder(command).redirectErrorStream(true).start();
         final java.io.BufferedReader output = new java.io.BufferedReader(
             new java.io.InputStreamReader(runner.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -107,6 +107,8 @@ class BenchRunnerTest
         }
         final String json = Files.readString(results.resolve("results.json"));
         assertTrue(json.contains("\"cpu_model\"") && json.contains("\"copy_limit_mbps\""), json);
+        final String kernels = "\"kernels\" : \"" + io.smartmap.collectives.KernelProvider.instance().name() + "\"";
+        assertTrue(json.contains(kernels), kernels + " in " + json);
         assertTrue(Files.size(results.resolve("allreduce.png")) > 0);
         assertTrue(Files.size(results.resolve("bcast.svg")) > 0);
     }

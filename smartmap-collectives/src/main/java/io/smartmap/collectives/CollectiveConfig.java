@@ -11,6 +11,7 @@ package io.smartmap.collectives;
 public final class CollectiveConfig
 {
     private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
+    private KernelProvider kernels = KernelProvider.instance();
     private long threadedMinBytes = property("threadedMinBytes", 1024);
     // measured crossovers, 2 ranks, double, 5 rounds:
     // bin/smartmap-bench --sizes 8:8192 --repetitions 5 --algorithms two-copy,smartmap
@@ -41,6 +42,26 @@ public final class CollectiveConfig
             throw new IllegalArgumentException("default algorithm must not be null: algorithm=null");
         }
         this.defaultAlgorithm = algorithm;
+        return this;
+    }
+
+    /** @return the reduction kernels; default {@link KernelProvider#instance()} (property {@code smartmap.kernels}). */
+    public KernelProvider kernels()
+    {
+        return kernels;
+    }
+
+    /**
+     * Force the reduction kernels of this communicator, e.g. {@link KernelProvider#scalar()} to compare
+     * with the vector ones. Results are bit-identical either way, so ranks may even differ here.
+     */
+    public CollectiveConfig kernels(final KernelProvider kernels)
+    {
+        if (kernels == null)
+        {
+            throw new IllegalArgumentException("kernels must not be null: kernels=null");
+        }
+        this.kernels = kernels;
         return this;
     }
 

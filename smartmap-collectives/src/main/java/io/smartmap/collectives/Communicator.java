@@ -499,7 +499,7 @@ public final class Communicator implements AutoCloseable
         o.recvAddress = recv == null ? Address.NULL : recv.address();
         o.sendMemory = send == null ? 0 : send.memoryAddress();
         o.recvMemory = recv == null ? 0 : recv.memoryAddress();
-        o.kernel = op == null ? null : op.kernel(datatype);
+        o.kernel = op == null ? null : config.kernels().kernel(datatype, op);
     }
 
     /**

@@ -112,8 +112,8 @@ public final class Op
     }
 
     /**
-     * The reduction kernel of this operator on a datatype, over raw addresses of this process (for
-     * benchmarks and custom algorithms; collectives use it internally).
+     * The reduction kernel of this operator on a datatype from {@link KernelProvider#instance()}, over
+     * raw addresses of this process (for benchmarks and custom algorithms; collectives use it internally).
      *
      * @param datatype an element type this operator applies to.
      * @return the kernel; a user-defined operator's kernel is not thread-safe (it reuses its views).
@@ -121,11 +121,7 @@ public final class Op
      */
     public ReductionKernel kernel(final Datatype datatype)
     {
-        if (datatype == null || !appliesTo(datatype))
-        {
-            throw new IllegalArgumentException("op does not apply to datatype: op=" + this + ", datatype=" + datatype);
-        }
-        return kind == Kind.USER ? Kernels.user(datatype, function) : Kernels.predefined(datatype, this);
+        return KernelProvider.instance().kernel(datatype, this);
     }
 
     /** @return the code stored in a control block's operation descriptor. */

@@ -6,7 +6,7 @@ import java.util.List;
 /** Command lines that start a fresh JVM on the test class path (real processes for process tests). */
 public final class Jvm
 {
-    public static final String AGRONA_FLAG = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    public static final String AGRONA_FLAG = io.smartmap.core.launch.JvmFlags.ADD_EXPORTS;
 
     private Jvm()
     {
@@ -58,8 +58,9 @@ public final class Jvm
 
     public static List<String> command(final Class<?> main, final String... args)
     {
-        final List<String> command = new ArrayList<>(List.of(
-            javaExecutable(), AGRONA_FLAG, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        final List<String> command = new ArrayList<>(List.of(javaExecutable()));
+        command.addAll(io.smartmap.core.launch.JvmFlags.all());
+        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return command;

@@ -8,6 +8,7 @@ import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.JvmFlags;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,6 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m"})
+@Fork(value = 1, jvmArgsAppend = {JvmFlags.ADD_EXPORTS, JvmFlags.ADD_VECTOR_MODULE, JvmFlags.ENABLE_NATIVE_ACCESS, "-Xmx512m"})
 public class CollectiveBenchmark
 {
     static final int RANKS = 2;
@@ -66,10 +68,11 @@ public class CollectiveBenchmark
         job = "jmh-" + ProcessHandle.current().pid();
         final long regionBytes = PeerRank.regionBytes(bytes);
         Segment.create(SmartMapOptions.DEFAULT_DIR, job, RANKS, regionBytes).close();
-        final ProcessBuilder builder = new ProcessBuilder(List.of(
-            ProcessHandle.current().info().command().orElse("java"),
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx512m",
-            "-cp", System.getProperty("java.class.path"), PeerRank.class.getName(), op, Integer.toString(bytes), algorithm))
+        final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        command.addAll(JvmFlags.all());
+        command.addAll(List.of("-Xmx512m",
+            "-cp", System.getProperty("java.class.path"), PeerRank.class.getName(), op, Integer.toString(bytes), algorithm));
+        final ProcessBuilder builder = new ProcessBuilder(command)
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put(SmartMapOptions.RANK_ENV, "1");
         builder.environment().put(SmartMapOptions.SIZE_ENV, Integer.toString(RANKS));

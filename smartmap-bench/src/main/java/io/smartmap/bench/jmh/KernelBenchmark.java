@@ -1,8 +1,10 @@
 package io.smartmap.bench.jmh;
 
 import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.KernelProvider;
 import io.smartmap.collectives.Op;
 import io.smartmap.collectives.ReductionKernel;
+import io.smartmap.core.launch.JvmFlags;
 import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -26,14 +28,15 @@ import java.util.concurrent.TimeUnit;
  * The reduction kernels ({@code acc = acc op in}) next to the copy paths, in bytes of the
  * accumulator per second (the {@code bytes} secondary result; divide by 10^9 for GB/s): the
  * {@code Unsafe.copyMemory} every collective uses and a plain direct {@link ByteBuffer} copy,
- * so the distance of each kernel to the copy limit is visible.
+ * so the distance of each kernel to the copy limit is visible. {@code -p kernels=vector,scalar}
+ * compares the two kernel providers in one run.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
+@Fork(value = 1, jvmArgsAppend = {JvmFlags.ADD_EXPORTS, JvmFlags.ADD_VECTOR_MODULE, JvmFlags.ENABLE_NATIVE_ACCESS})
 public class KernelBenchmark
 {
     @Param({"DOUBLE", "FLOAT", "LONG", "INT"})
@@ -42,8 +45,12 @@ public class KernelBenchmark
     @Param({"SUM", "MAX"})
     public String op;
 
-    @Param({"4096", "65536", "1048576"})
+    @Param({"4096", "65536", "1048576", "4194304"})
     public int bytes;
+
+    /** {@code auto} ({@link KernelProvider#instance()}), {@code vector} or {@code scalar}. */
+    @Param({"auto"})
+    public String kernels;
 
     private ReductionKernel kernel;
     private ByteBuffer acc;
@@ -70,7 +77,9 @@ public class KernelBenchmark
     public void setUp()
     {
         final Datatype type = Datatype.valueOf(datatype);
-        kernel = ("SUM".equals(op) ? Op.SUM : Op.MAX).kernel(type);
+        final KernelProvider provider = "vector".equals(kernels) ? KernelProvider.vector() :
+            "scalar".equals(kernels) ? KernelProvider.scalar() : KernelProvider.instance();
+        kernel = provider.kernel(type, "SUM".equals(op) ? Op.SUM : Op.MAX);
         acc = BufferUtil.allocateDirectAligned(bytes, 64);
         in = BufferUtil.allocateDirectAligned(bytes, 64);
         accAddress = BufferUtil.address(acc);

@@ -3,6 +3,7 @@ package io.smartmap.bench.npb;
 import io.smartmap.bench.Cli;
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.JvmFlags;
 import io.smartmap.core.launch.Launcher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,8 +121,9 @@ public final class NpbRunner implements Callable<Integer>
             final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
                 segmentDir.toString(), "--region-size", Long.toString(cg ? 64L << 20 : ftRegionBytes(problem)),
                 "--timeout", "120"));
-            args.addAll(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", cg ? "-Xmx1g" : "-Xmx3g", "-cp",
+            args.add(ProcessHandle.current().info().command().orElse("java"));
+            args.addAll(JvmFlags.all());
+            args.addAll(List.of(cg ? "-Xmx1g" : "-Xmx3g", "-cp",
                 System.getProperty("java.class.path"), cg ? CgRank.class.getName() : FtRank.class.getName(),
                 problem, chosen.name(), result.toString(), Double.toString(seed)));
             final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);

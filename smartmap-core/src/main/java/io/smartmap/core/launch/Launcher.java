@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bin/smartmap-run}: an {@code mpirun} for smartmap jobs. Creates the job's segment, runs
  * COMMAND once per rank with {@code SMARTMAP_RANK}, {@code SMARTMAP_SIZE}, {@code SMARTMAP_JOB}
- * (and the directory, region size and timeout) in the environment and the Agrona flag added to
+ * (and the directory, region size and timeout) in the environment and the JVM flags of
+ * {@link JvmFlags} (Agrona's export, the vector kernels' module and native access) added to
  * {@code JDK_JAVA_OPTIONS}, prefixes every output line with {@code [rank]}, and waits. When a rank
  * exits non-zero or dies by a signal it kills the others and exits with that rank's code
  * (128+signal for a signal). SIGINT/SIGTERM are forwarded. The segment file is removed in every case.
@@ -42,8 +43,8 @@ import java.util.concurrent.TimeUnit;
         "N:the exit code of the first rank that failed (128+signal if killed)"})
 public final class Launcher implements Callable<Integer>
 {
-    /** The JVM flag Agrona 2.x needs; added to every rank's {@code JDK_JAVA_OPTIONS}. */
-    public static final String AGRONA_FLAG = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED";
+    /** The JVM flag Agrona 2.x needs, in its {@code =} form: {@link JvmFlags#ADD_EXPORTS}. */
+    public static final String AGRONA_FLAG = JvmFlags.ADD_EXPORTS;
     /** How long ranks get to exit after SIGTERM before SIGKILL. */
     static final long KILL_GRACE_MS = 2000;
 
@@ -156,12 +157,7 @@ public final class Launcher implements Callable<Integer>
             env.put(SmartMapOptions.DIR_ENV, dir.toString());
             env.put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(regionSizeBytes));
             env.put(SmartMapOptions.TIMEOUT_MS_ENV, Long.toString(TimeUnit.SECONDS.toMillis(timeoutSeconds)));
-            final String javaOptions = env.get("JDK_JAVA_OPTIONS");
-            if (javaOptions == null || !javaOptions.contains(AGRONA_FLAG))
-            {
-                env.put("JDK_JAVA_OPTIONS", javaOptions == null || javaOptions.isBlank() ?
-                    AGRONA_FLAG : javaOptions + " " + AGRONA_FLAG);
-            }
+            env.put("JDK_JAVA_OPTIONS", JvmFlags.withFlags(env.get("JDK_JAVA_OPTIONS")));
             final Process process;
             try
             {

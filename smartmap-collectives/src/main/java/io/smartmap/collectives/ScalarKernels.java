@@ -1,68 +1,65 @@
 package io.smartmap.collectives;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 import static org.agrona.UnsafeApi.*;
 
 /**
- * The reduction kernels: one plain counted loop per (datatype, predefined operator) over raw
- * addresses, no boxing and no per-element calls, so C2 compiles each to a tight (where it can,
- * vectorised) loop. One loop per line on purpose: the table is the abstraction, and every entry
- * has the same shape {@code acc[i] = acc[i] op in[i]}.
+ * The scalar kernels (JDK 17 and wherever the vector ones cannot run): one plain counted loop per
+ * (datatype, predefined operator) over raw addresses, no boxing and no per-element calls. C2 does not
+ * vectorise these (Unsafe accesses through two addresses that may alias), so each is a tight scalar
+ * loop; the bitwise operators ignore element boundaries and run eight bytes at a time for every
+ * integer type. One loop per line on purpose: the table is the abstraction, and every entry has the
+ * same shape {@code acc[i] = acc[i] op in[i]}.
  */
-final class Kernels
+final class ScalarKernels extends KernelProvider
 {
-    private static final ReductionKernel[][] TABLE = new ReductionKernel[Datatype.values().length][];
+    static final ScalarKernels INSTANCE = new ScalarKernels();
 
-    static
+    private ScalarKernels()
     {
-        for (final Datatype datatype : Datatype.values())
+        fillTable();
+    }
+
+    @Override
+    public String name()
+    {
+        return "scalar";
+    }
+
+    @Override
+    void canonicalizeNaN(final boolean single, final long address, final int count)
+    {
+        if (single)
         {
-            final ReductionKernel[] row = new ReductionKernel[Op.Kind.values().length];
-            for (final Op.Kind kind : Op.Kind.values())
-            {
-                if (kind != Op.Kind.USER)
-                {
-                    final ReductionKernel kernel = build(datatype, kind);
-                    row[kind.ordinal()] = kernel != null && (datatype == Datatype.FLOAT || datatype == Datatype.DOUBLE) ?
-                        new Floating(kernel, datatype == Datatype.FLOAT) : kernel;
-                }
-            }
-            TABLE[datatype.ordinal()] = row;
+            canonicalizeFloats(address, count);
+        }
+        else
+        {
+            canonicalizeDoubles(address, count);
         }
     }
 
-    private Kernels()
+    @Override
+    ReductionKernel fold(final Datatype datatype, final Op.Kind kind)
     {
-    }
-
-    /**
-     * @param datatype element type.
-     * @param op       a predefined operator that applies to the datatype.
-     * @return the kernel.
-     */
-    static ReductionKernel predefined(final Datatype datatype, final Op op)
-    {
-        return TABLE[datatype.ordinal()][op.kind().ordinal()];
-    }
-
-    /**
-     * A kernel that calls a user function once per slice through reusable views (one per rank thread).
-     */
-    static ReductionKernel user(final Datatype datatype, final UserFunction function)
-    {
-        final UnsafeBuffer acc = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer in = new UnsafeBuffer(0, 0);
-        return (accAddress, inAddress, count) ->
+        if ((kind == Op.Kind.BAND || kind == Op.Kind.BOR || kind == Op.Kind.BXOR) && !datatype.isPair())
         {
-            final int bytes = count * datatype.extent();
-            acc.wrap(accAddress, bytes);
-            in.wrap(inAddress, bytes);
-            function.apply(acc, in, count, datatype);
-        };
+            return datatype.isInteger() ? bitwise(kind, datatype.extent()) : null;
+        }
+        return build(datatype, kind);
     }
 
+    /** BAND, BOR, BXOR of any integer type: bits are independent, so whole longs, then the tail bytes. */
     // CHECKSTYLE:OFF one loop per line
+    private static ReductionKernel bitwise(final Op.Kind kind, final int extent)
+    {
+        switch (kind)
+        {
+            case BAND: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) & getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) & getByte(b + o))); };
+            case BOR: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) | getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) | getByte(b + o))); };
+            default: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) ^ getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) ^ getByte(b + o))); };
+        }
+    }
+
     private static ReductionKernel build(final Datatype datatype, final Op.Kind kind)
     {
         switch (datatype)
@@ -74,9 +71,6 @@ final class Kernels
                     case PROD: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) * getByte(b + i))); };
                     case MIN: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.min(getByte(a + i), getByte(b + i))); };
                     case MAX: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.max(getByte(a + i), getByte(b + i))); };
-                    case BAND: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) & getByte(b + i))); };
-                    case BOR: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) | getByte(b + i))); };
-                    case BXOR: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) ^ getByte(b + i))); };
                     default: return null;
                 }
             case INT:
@@ -86,9 +80,6 @@ final class Kernels
                     case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) * getInt(b + o)); };
                     case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.min(getInt(a + o), getInt(b + o))); };
                     case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.max(getInt(a + o), getInt(b + o))); };
-                    case BAND: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) & getInt(b + o)); };
-                    case BOR: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) | getInt(b + o)); };
-                    case BXOR: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) ^ getInt(b + o)); };
                     default: return null;
                 }
             case LONG:
@@ -98,9 +89,6 @@ final class Kernels
                     case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) * getLong(b + o)); };
                     case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.min(getLong(a + o), getLong(b + o))); };
                     case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.max(getLong(a + o), getLong(b + o))); };
-                    case BAND: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) & getLong(b + o)); };
-                    case BOR: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) | getLong(b + o)); };
-                    case BXOR: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) ^ getLong(b + o)); };
                     default: return null;
                 }
             case FLOAT:
@@ -133,44 +121,6 @@ final class Kernels
     private static final int FLOAT_EXPONENT = 0x7F800000;
     private static final int FLOAT_ABS = 0x7FFFFFFF;
     private static final int FLOAT_CANONICAL_NAN = 0x7FC00000;
-
-    /**
-     * A float or double kernel: the plain fold, and a {@link #finish} that stores every NaN of the
-     * final result as the canonical NaN. Java leaves the payload and sign of a NaN result unspecified
-     * (JLS 15.18.2) and C2 may swap the operands of a commutative add, so only the canonical form is
-     * reproducible; whether a result is NaN is, so canonicalising once at the end suffices and keeps
-     * the fold loop vectorisable.
-     */
-    private static final class Floating implements ReductionKernel
-    {
-        private final ReductionKernel fold;
-        private final boolean single;
-
-        Floating(final ReductionKernel fold, final boolean single)
-        {
-            this.fold = fold;
-            this.single = single;
-        }
-
-        @Override
-        public void apply(final long accAddress, final long inAddress, final int count)
-        {
-            fold.apply(accAddress, inAddress, count);
-        }
-
-        @Override
-        public void finish(final long accAddress, final int count)
-        {
-            if (single)
-            {
-                canonicalizeFloats(accAddress, count);
-            }
-            else
-            {
-                canonicalizeDoubles(accAddress, count);
-            }
-        }
-    }
 
     /** Branch-free (vectorisable): {@code mask} is all ones exactly where the bits are a NaN. */
     static void canonicalizeDoubles(final long address, final int count)
