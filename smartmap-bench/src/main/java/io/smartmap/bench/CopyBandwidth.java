@@ -18,6 +18,7 @@ final class CopyBandwidth
     private static final long TARGET_NS = 5_000_000;
     private static final int BATCHES = 5;
     private static final long WARMUP_NS = 100_000_000;
+    private static final long WARMUP_CALLS = 20_000;
 
     private final ByteBuffer from;
     private final ByteBuffer to;
@@ -53,8 +54,10 @@ final class CopyBandwidth
 
     private static double best(final long bytes, final Runnable body)
     {
-        final long warmUntil = System.nanoTime() + WARMUP_NS; // let C2 compile the loop before timing it
-        while (System.nanoTime() - warmUntil < 0)
+        // let C2 compile the loop before timing it: long enough, and enough calls for its compile
+        // thresholds (a vector kernel runs boxed, 100x slower, until C2 has compiled it)
+        final long warmUntil = System.nanoTime() + WARMUP_NS;
+        for (long calls = 0; calls < WARMUP_CALLS || System.nanoTime() - warmUntil < 0; calls += 64)
         {
             time(body, 64);
         }

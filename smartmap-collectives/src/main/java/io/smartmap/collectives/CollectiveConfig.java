@@ -20,6 +20,9 @@ public final class CollectiveConfig
     private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
     private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
+    // root helps copy from here: JAVA_HOME=<JDK 25> bin/smartmap-bench --ops bcast --sizes 4096:4194304 --algorithms smartmap
+    // with -Dsmartmap.bcastSplitMinBytes=0 and =9223372036854775807 alternated
+    private long bcastSplitMinBytes = property("bcastSplitMinBytes", 65536);
     // with more ranks than cores the two-copy reduce's eager senders win up to here (4 ranks, 2 cores):
     // bin/smartmap-bench --ranks 4 --repetitions 3
     private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 262_144);
@@ -85,6 +88,21 @@ public final class CollectiveConfig
     public CollectiveConfig bcastSingleCopyMinBytes(final long bytes)
     {
         this.bcastSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return the smallest single-copy broadcast (bytes) in which the root copies slices into the
+     * receivers too, so every core copies (large messages); below it only the receivers copy.
+     */
+    public long bcastSplitMinBytes()
+    {
+        return bcastSplitMinBytes;
+    }
+
+    public CollectiveConfig bcastSplitMinBytes(final long bytes)
+    {
+        this.bcastSplitMinBytes = bytes;
         return this;
     }
 

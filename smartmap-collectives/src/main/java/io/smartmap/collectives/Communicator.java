@@ -500,6 +500,9 @@ public final class Communicator implements AutoCloseable
         o.sendMemory = send == null ? 0 : send.memoryAddress();
         o.recvMemory = recv == null ? 0 : recv.memoryAddress();
         o.kernel = op == null ? null : config.kernels().kernel(datatype, op);
+        final boolean splitBcast = kind == CollectiveKind.BCAST && algorithm == Algorithm.SMARTMAP && getSize() > 1 &&
+            o.bytes() >= config.bcastSplitMinBytes();
+        o.variant = splitBcast ? Operation.BCAST_SPLIT : Operation.PLAIN;
     }
 
     /**

@@ -24,8 +24,10 @@ final class Exchange
     final Waiter waiter;
     final int rank;
     final int size;
-    /** Scratch: per-rank virtual addresses read from the peers' descriptors. */
+    /** Scratch: per-rank virtual addresses of the send buffers read from the peers' descriptors. */
     final long[] peerMemory;
+    /** Scratch: per-rank virtual addresses of the receive buffers read from the peers' descriptors. */
+    final long[] peerRecvMemory;
 
     private long finishedTarget;
 
@@ -43,6 +45,7 @@ final class Exchange
         this.self = blocks[rank];
         this.waiter = smartMap.waiter();
         this.peerMemory = new long[size];
+        this.peerRecvMemory = new long[size];
         this.finishedTarget = self.finishedAcquire();
     }
 
@@ -87,12 +90,21 @@ final class Exchange
         return segment.memoryAddress(address);
     }
 
-    /** Fill {@link #peerMemory} with every rank's published send (or receive) buffer address. */
-    void readPeerBuffers(final boolean send)
+    /** Fill {@link #peerMemory} with every rank's published send buffer address. */
+    void readPeerSendBuffers()
     {
         for (int r = 0; r < size; r++)
         {
-            peerMemory[r] = memory(send ? blocks[r].sendAddress() : blocks[r].recvAddress());
+            peerMemory[r] = memory(blocks[r].sendAddress());
+        }
+    }
+
+    /** Fill {@link #peerRecvMemory} with every rank's published receive buffer address. */
+    void readPeerReceiveBuffers()
+    {
+        for (int r = 0; r < size; r++)
+        {
+            peerRecvMemory[r] = memory(blocks[r].recvAddress());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.smartmap.collectives;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.reflect.InvocationTargetException;
@@ -96,11 +97,20 @@ public abstract class KernelProvider
     }
 
     /**
-     * {@code acc[i] = acc[i] op in[i]} of one predefined operator, without NaN canonicalisation.
-     *
-     * @return the fold, or null if the operator does not apply to the datatype.
+     * {@code out[i] = left[i] op right[i]} for {@code i < count}, addresses of this process; {@code out}
+     * may be {@code left} (then it is {@code acc = acc op in}), otherwise it overlaps neither input.
      */
-    abstract ReductionKernel fold(Datatype datatype, Op.Kind kind);
+    @FunctionalInterface
+    interface Fold
+    {
+        void run(long out, long left, long right, int count);
+    }
+
+    /**
+     * @return the fold of one predefined operator without NaN canonicalisation, or null if the
+     * operator does not apply to the datatype.
+     */
+    abstract Fold fold(Datatype datatype, Op.Kind kind);
 
     /**
      * Store every NaN among {@code count} float ({@code single}) or double elements at
@@ -116,9 +126,8 @@ public abstract class KernelProvider
             final ReductionKernel[] row = new ReductionKernel[Op.Kind.values().length];
             for (final Op.Kind kind : Op.Kind.values())
             {
-                final ReductionKernel fold = kind == Op.Kind.USER ? null : fold(datatype, kind);
-                final boolean floating = datatype == Datatype.FLOAT || datatype == Datatype.DOUBLE;
-                row[kind.ordinal()] = fold != null && floating ? new Floating(fold, datatype == Datatype.FLOAT, this) : fold;
+                final Fold fold = kind == Op.Kind.USER ? null : fold(datatype, kind);
+                row[kind.ordinal()] = fold == null ? null : new Predefined(fold, datatype, this);
             }
             table[datatype.ordinal()] = row;
         }
@@ -127,47 +136,74 @@ public abstract class KernelProvider
     /** A kernel that calls a user function once per slice through reusable views. */
     private static ReductionKernel user(final Datatype datatype, final UserFunction function)
     {
-        final UnsafeBuffer acc = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer in = new UnsafeBuffer(0, 0);
-        return (accAddress, inAddress, count) ->
+        return new ReductionKernel()
         {
-            final int bytes = count * datatype.extent();
-            acc.wrap(accAddress, bytes);
-            in.wrap(inAddress, bytes);
-            function.apply(acc, in, count, datatype);
+            private final UnsafeBuffer acc = new UnsafeBuffer(0, 0);
+            private final UnsafeBuffer in = new UnsafeBuffer(0, 0);
+
+            @Override
+            public void apply(final long accAddress, final long inAddress, final int count)
+            {
+                final int bytes = count * datatype.extent();
+                acc.wrap(accAddress, bytes);
+                in.wrap(inAddress, bytes);
+                function.apply(acc, in, count, datatype);
+            }
+
+            @Override
+            public void combine(final long outAddress, final long leftAddress, final long rightAddress, final int count)
+            {
+                if (outAddress != leftAddress)
+                {
+                    UnsafeApi.copyMemory(leftAddress, outAddress, (long)count * datatype.extent());
+                }
+                apply(outAddress, rightAddress, count);
+            }
         };
     }
 
     /**
-     * A float or double kernel: the plain fold, and a {@link #finish} that stores every NaN of the
-     * final result as the canonical NaN. Java leaves the payload and sign of a NaN result unspecified
-     * (JLS 15.18.2), C2 may swap the operands of a commutative add, and a vector loop and its scalar
-     * tail may treat payloads differently; whether a result is NaN is reproducible, so canonicalising
-     * once at the end gives the same bits everywhere and keeps the fold loop free of checks.
+     * A predefined operator's kernel: its {@link Fold} both ways, and for float and double a
+     * {@link #finish} that stores every NaN of the final result as the canonical NaN. Java leaves the
+     * payload and sign of a NaN result unspecified (JLS 15.18.2), C2 may swap the operands of a
+     * commutative add, and a vector loop and its scalar tail may treat payloads differently; whether
+     * a result is NaN is reproducible, so canonicalising once at the end gives the same bits
+     * everywhere and keeps the fold loops free of checks.
      */
-    private static final class Floating implements ReductionKernel
+    private static final class Predefined implements ReductionKernel
     {
-        private final ReductionKernel fold;
+        private final Fold fold;
+        private final boolean floating;
         private final boolean single;
         private final KernelProvider provider;
 
-        Floating(final ReductionKernel fold, final boolean single, final KernelProvider provider)
+        Predefined(final Fold fold, final Datatype datatype, final KernelProvider provider)
         {
             this.fold = fold;
-            this.single = single;
+            this.floating = datatype == Datatype.FLOAT || datatype == Datatype.DOUBLE;
+            this.single = datatype == Datatype.FLOAT;
             this.provider = provider;
         }
 
         @Override
         public void apply(final long accAddress, final long inAddress, final int count)
         {
-            fold.apply(accAddress, inAddress, count);
+            fold.run(accAddress, accAddress, inAddress, count);
+        }
+
+        @Override
+        public void combine(final long outAddress, final long leftAddress, final long rightAddress, final int count)
+        {
+            fold.run(outAddress, leftAddress, rightAddress, count);
         }
 
         @Override
         public void finish(final long accAddress, final int count)
         {
-            provider.canonicalizeNaN(single, accAddress, count);
+            if (floating)
+            {
+                provider.canonicalizeNaN(single, accAddress, count);
+            }
         }
     }
 

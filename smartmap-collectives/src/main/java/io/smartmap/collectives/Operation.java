@@ -9,6 +9,12 @@ import io.smartmap.core.CollectiveKind;
  */
 final class Operation
 {
+    /** The algorithm as named, no variant. */
+    static final int PLAIN = 0;
+    /** Single-copy broadcast in which the root copies slices too ({@link SingleCopy#bcast}). */
+    static final int BCAST_SPLIT = 1;
+    private static final int VARIANT_SHIFT = 8;
+
     CollectiveKind kind;
     int root;
     int count;
@@ -23,6 +29,11 @@ final class Operation
     long sendMemory;
     long recvMemory;
     ReductionKernel kernel;
+    /**
+     * A variant of the algorithm that the peers must share (published with the algorithm's code, so
+     * ranks whose configurations disagree get a mismatch instead of miscounted acknowledgements).
+     */
+    int variant;
 
     /** @return bytes of {@code count} elements. */
     long bytes()
@@ -42,6 +53,6 @@ final class Operation
 
     int algorithmCode()
     {
-        return algorithm.code();
+        return algorithm.code() | variant << VARIANT_SHIFT;
     }
 }

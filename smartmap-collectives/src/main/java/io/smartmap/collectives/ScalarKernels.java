@@ -39,7 +39,7 @@ final class ScalarKernels extends KernelProvider
     }
 
     @Override
-    ReductionKernel fold(final Datatype datatype, final Op.Kind kind)
+    Fold fold(final Datatype datatype, final Op.Kind kind)
     {
         if ((kind == Op.Kind.BAND || kind == Op.Kind.BOR || kind == Op.Kind.BXOR) && !datatype.isPair())
         {
@@ -50,63 +50,63 @@ final class ScalarKernels extends KernelProvider
 
     /** BAND, BOR, BXOR of any integer type: bits are independent, so whole longs, then the tail bytes. */
     // CHECKSTYLE:OFF one loop per line
-    private static ReductionKernel bitwise(final Op.Kind kind, final int extent)
+    private static Fold bitwise(final Op.Kind kind, final int extent)
     {
         switch (kind)
         {
-            case BAND: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) & getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) & getByte(b + o))); };
-            case BOR: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) | getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) | getByte(b + o))); };
-            default: return (a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(a + o, getLong(a + o) ^ getLong(b + o)); for (long o = w; o < e; o++) putByte(a + o, (byte)(getByte(a + o) ^ getByte(b + o))); };
+            case BAND: return (c, a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(c + o, getLong(a + o) & getLong(b + o)); for (long o = w; o < e; o++) putByte(c + o, (byte)(getByte(a + o) & getByte(b + o))); };
+            case BOR: return (c, a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(c + o, getLong(a + o) | getLong(b + o)); for (long o = w; o < e; o++) putByte(c + o, (byte)(getByte(a + o) | getByte(b + o))); };
+            default: return (c, a, b, n) -> { final long e = (long)extent * n, w = e & ~7L; for (long o = 0; o < w; o += 8) putLong(c + o, getLong(a + o) ^ getLong(b + o)); for (long o = w; o < e; o++) putByte(c + o, (byte)(getByte(a + o) ^ getByte(b + o))); };
         }
     }
 
-    private static ReductionKernel build(final Datatype datatype, final Op.Kind kind)
+    private static Fold build(final Datatype datatype, final Op.Kind kind)
     {
         switch (datatype)
         {
             case BYTE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) + getByte(b + i))); };
-                    case PROD: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)(getByte(a + i) * getByte(b + i))); };
-                    case MIN: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.min(getByte(a + i), getByte(b + i))); };
-                    case MAX: return (a, b, n) -> { for (int i = 0; i < n; i++) putByte(a + i, (byte)Math.max(getByte(a + i), getByte(b + i))); };
+                    case SUM: return (c, a, b, n) -> { for (int i = 0; i < n; i++) putByte(c + i, (byte)(getByte(a + i) + getByte(b + i))); };
+                    case PROD: return (c, a, b, n) -> { for (int i = 0; i < n; i++) putByte(c + i, (byte)(getByte(a + i) * getByte(b + i))); };
+                    case MIN: return (c, a, b, n) -> { for (int i = 0; i < n; i++) putByte(c + i, (byte)Math.min(getByte(a + i), getByte(b + i))); };
+                    case MAX: return (c, a, b, n) -> { for (int i = 0; i < n; i++) putByte(c + i, (byte)Math.max(getByte(a + i), getByte(b + i))); };
                     default: return null;
                 }
             case INT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) + getInt(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, getInt(a + o) * getInt(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.min(getInt(a + o), getInt(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(a + o, Math.max(getInt(a + o), getInt(b + o))); };
+                    case SUM: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(c + o, getInt(a + o) + getInt(b + o)); };
+                    case PROD: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(c + o, getInt(a + o) * getInt(b + o)); };
+                    case MIN: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(c + o, Math.min(getInt(a + o), getInt(b + o))); };
+                    case MAX: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putInt(c + o, Math.max(getInt(a + o), getInt(b + o))); };
                     default: return null;
                 }
             case LONG:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) + getLong(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, getLong(a + o) * getLong(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.min(getLong(a + o), getLong(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(a + o, Math.max(getLong(a + o), getLong(b + o))); };
+                    case SUM: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(c + o, getLong(a + o) + getLong(b + o)); };
+                    case PROD: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(c + o, getLong(a + o) * getLong(b + o)); };
+                    case MIN: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(c + o, Math.min(getLong(a + o), getLong(b + o))); };
+                    case MAX: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putLong(c + o, Math.max(getLong(a + o), getLong(b + o))); };
                     default: return null;
                 }
             case FLOAT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) + getFloat(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, getFloat(a + o) * getFloat(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.min(getFloat(a + o), getFloat(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(a + o, Math.max(getFloat(a + o), getFloat(b + o))); };
+                    case SUM: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(c + o, getFloat(a + o) + getFloat(b + o)); };
+                    case PROD: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(c + o, getFloat(a + o) * getFloat(b + o)); };
+                    case MIN: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(c + o, Math.min(getFloat(a + o), getFloat(b + o))); };
+                    case MAX: return (c, a, b, n) -> { for (long o = 0, e = 4L * n; o < e; o += 4) putFloat(c + o, Math.max(getFloat(a + o), getFloat(b + o))); };
                     default: return null;
                 }
             case DOUBLE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) + getDouble(b + o)); };
-                    case PROD: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, getDouble(a + o) * getDouble(b + o)); };
-                    case MIN: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.min(getDouble(a + o), getDouble(b + o))); };
-                    case MAX: return (a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(a + o, Math.max(getDouble(a + o), getDouble(b + o))); };
+                    case SUM: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(c + o, getDouble(a + o) + getDouble(b + o)); };
+                    case PROD: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(c + o, getDouble(a + o) * getDouble(b + o)); };
+                    case MIN: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(c + o, Math.min(getDouble(a + o), getDouble(b + o))); };
+                    case MAX: return (c, a, b, n) -> { for (long o = 0, e = 8L * n; o < e; o += 8) putDouble(c + o, Math.max(getDouble(a + o), getDouble(b + o))); };
                     default: return null;
                 }
             default:
@@ -147,19 +147,23 @@ final class ScalarKernels extends KernelProvider
      * MINLOC/MAXLOC over value-index pairs: take the incoming pair if its value is better, or equal
      * with a smaller index (MPI 4.1 section 6.9.4). Values that do not compare (NaN) keep the accumulator.
      */
-    private static ReductionKernel location(final Datatype datatype, final boolean max)
+    private static Fold location(final Datatype datatype, final boolean max)
     {
         final int extent = datatype.extent();
         final int indexOffset = datatype.indexOffset();
-        return (a, b, n) ->
+        return (c, a, b, n) ->
         {
             for (long o = 0, e = (long)extent * n; o < e; o += extent)
             {
-                final int order = compareValues(datatype, a + o, b + o); // acc vs in
+                final int order = compareValues(datatype, a + o, b + o); // left vs right
                 final boolean better = max ? order == -1 : order == 1;
                 if (better || order == 0 && getInt(b + o + indexOffset) < getInt(a + o + indexOffset))
                 {
-                    copyMemory(b + o, a + o, extent);
+                    copyMemory(b + o, c + o, extent);
+                }
+                else if (c != a)
+                {
+                    copyMemory(a + o, c + o, extent);
                 }
             }
         };

@@ -31,21 +31,60 @@ final class SingleCopy
     /**
      * Broadcast (paper, section 4.3): the root publishes its buffer; every non-root copies straight
      * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied.
+     * <p>
+     * From {@link CollectiveConfig#bcastSplitMinBytes()} up ({@link Operation#BCAST_SPLIT}) the root copies too, so no core idles
+     * while the others copy: the message is cut into {@code size} cache-line aligned slices, and the
+     * root copies slice {@code p} (p = the receiver's distance from the root) into each receiver,
+     * which copies the other slices itself and waits for the root's increment of its own
+     * {@code FINISHED}. Root and receivers each copy (size-1)/size of a message.
      */
     void bcast(final Operation op)
     {
+        final boolean split = op.variant == Operation.BCAST_SPLIT; // in the descriptor: ranks that disagree are refused
         if (ex.rank == op.root)
         {
             ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
+            if (split)
+            {
+                for (int i = 1; i < ex.size; i++)
+                {
+                    final int peer = (op.root + i) % ex.size;
+                    final ControlBlock receiver = ex.blocks[peer];
+                    final long from = splitSliceStart(op, i);
+                    Exchange.copy(op.sendMemory + from, ex.memory(receiver.recvAddress()) + from, splitSliceStart(op, i + 1) - from);
+                    receiver.incrementFinished(); // publishes the slice copied into the receiver's buffer
+                }
+            }
             ex.awaitFinished(ex.size - 1);
         }
         else
         {
             ex.awaitArrival(op.root, op);
             final ControlBlock root = ex.blocks[op.root];
-            Exchange.copy(ex.memory(root.sendAddress()), op.recvMemory, op.bytes());
-            root.incrementFinished();
+            final long source = ex.memory(root.sendAddress());
+            if (split)
+            {
+                final int mine = (ex.rank - op.root + ex.size) % ex.size; // the slice the root copies for us
+                final long from = splitSliceStart(op, mine);
+                final long to = splitSliceStart(op, mine + 1);
+                Exchange.copy(source, op.recvMemory, from);
+                Exchange.copy(source + to, op.recvMemory + to, op.bytes() - to);
+                root.incrementFinished();
+                ex.awaitFinished(1); // the root's slice has landed
+            }
+            else
+            {
+                Exchange.copy(source, op.recvMemory, op.bytes());
+                root.incrementFinished();
+            }
         }
+    }
+
+    /** Byte offset of slice {@code index} (0..size) of a split broadcast: cache-line aligned, the last ends at the message's end. */
+    private long splitSliceStart(final Operation op, final int index)
+    {
+        final long slice = ((op.bytes() + ex.size - 1) / ex.size + SLICE_ALIGNMENT_BYTES - 1) & -SLICE_ALIGNMENT_BYTES;
+        return Math.min(op.bytes(), slice * index);
     }
 
     /**
@@ -97,39 +136,30 @@ final class SingleCopy
     void reduceThreaded(final Operation op)
     {
         ex.awaitAllArrivals(op);
-        ex.readPeerBuffers(true);
+        ex.readPeerSendBuffers();
         final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(ex.blocks[op.root].recvAddress());
         final int slice = sliceElements(op.count, op.datatype, ex.size);
         final int from = Math.min(op.count, ex.rank * slice);
         final int to = Math.min(op.count, from + slice);
-        foldSlice(op, from, to, recv);
+        foldSlice(op, from, to, recv, false);
         finishWithEveryone();
     }
 
     /**
      * Allreduce, threaded and fused: rank i folds slice i across every send buffer into its own
-     * receive buffer (rank order, as in {@link #reduceThreaded}), then copies that slice into every
-     * peer's receive buffer. One synchronisation instead of the paper's reduce + broadcast.
+     * receive buffer (rank order, as in {@link #reduceThreaded}) and copies each folded block into
+     * every peer's receive buffer while the block is still in cache. One synchronisation instead of
+     * the paper's reduce + broadcast.
      */
     void allReduceThreaded(final Operation op)
     {
         ex.awaitAllArrivals(op);
-        ex.readPeerBuffers(true);
+        ex.readPeerSendBuffers();
+        ex.readPeerReceiveBuffers();
         final int slice = sliceElements(op.count, op.datatype, ex.size);
         final int from = Math.min(op.count, ex.rank * slice);
         final int to = Math.min(op.count, from + slice);
-        foldSlice(op, from, to, op.recvMemory);
-        if (to > from)
-        {
-            final int extent = op.datatype.extent();
-            final long offset = (long)from * extent;
-            final long bytes = (long)(to - from) * extent;
-            for (int i = 1; i < ex.size; i++)
-            {
-                final int peer = (ex.rank + i) % ex.size;
-                Exchange.copy(op.recvMemory + offset, ex.memory(ex.blocks[peer].recvAddress()) + offset, bytes);
-            }
-        }
+        foldSlice(op, from, to, op.recvMemory, true);
         finishWithEveryone();
     }
 
@@ -186,8 +216,14 @@ final class SingleCopy
         return (int)Math.min(Integer.MAX_VALUE, ((long)even + perLine - 1) / perLine * perLine);
     }
 
-    /** Fold elements [from, to) of every rank's send buffer ({@link Exchange#peerMemory}) into {@code acc}. */
-    private void foldSlice(final Operation op, final int from, final int to, final long acc)
+    /**
+     * Fold elements [from, to) of every rank's send buffer ({@link Exchange#peerMemory}) into
+     * {@code acc}, block by block so the block stays in L1/L2: ranks 0 and 1 combined in one pass,
+     * ranks 2.. applied in order, the result finished; with {@code toPeers} each finished block is then
+     * copied into every peer's receive buffer ({@link Exchange#peerRecvMemory}), starting with the
+     * right neighbour.
+     */
+    private void foldSlice(final Operation op, final int from, final int to, final long acc, final boolean toPeers)
     {
         final int extent = op.datatype.extent();
         final int blockElements = Math.max(1, REDUCE_BLOCK_BYTES / extent);
@@ -196,14 +232,26 @@ final class SingleCopy
         {
             final int n = Math.min(blockElements, to - start);
             final long offset = (long)start * extent;
-            Exchange.copy(sends[0] + offset, acc + offset, (long)n * extent);
-            for (int r = 1; r < ex.size; r++)
+            final long bytes = (long)n * extent;
+            if (ex.size == 1)
             {
-                op.kernel.apply(acc + offset, sends[r] + offset, n);
+                Exchange.copy(sends[0] + offset, acc + offset, bytes);
             }
-            if (ex.size > 1)
+            else
             {
+                op.kernel.combine(acc + offset, sends[0] + offset, sends[1] + offset, n);
+                for (int r = 2; r < ex.size; r++)
+                {
+                    op.kernel.apply(acc + offset, sends[r] + offset, n);
+                }
                 op.kernel.finish(acc + offset, n);
+            }
+            if (toPeers)
+            {
+                for (int i = 1; i < ex.size; i++)
+                {
+                    Exchange.copy(acc + offset, ex.peerRecvMemory[(ex.rank + i) % ex.size] + offset, bytes);
+                }
             }
         }
     }

@@ -152,31 +152,36 @@ final class TwoCopy
 
     /**
      * Fold one fragment position of every rank into {@code acc} in rank order: this rank's own
-     * contribution is read from its send buffer, the others' straight out of their ring slots.
+     * contribution is read from its send buffer, the others' straight out of their ring slots;
+     * ranks 0 and 1 are combined in one pass, as in the single-copy fold.
      */
     private void foldFragment(
         final Operation op, final long acc, final long own, final int count, final int length, final boolean multicast)
     {
-        for (int r = 0; r < ex.size; r++)
+        final long first = ex.rank == 0 ? own : awaitFragment(0, multicast);
+        if (ex.size == 1)
         {
-            final long source = r == ex.rank ? own : awaitFragment(r, multicast);
-            if (r == 0)
-            {
-                Exchange.copy(source, acc, length);
-            }
-            else
-            {
-                op.kernel.apply(acc, source, count);
-            }
+            Exchange.copy(first, acc, length);
+            return;
+        }
+        final long second = ex.rank == 1 ? own : awaitFragment(1, multicast);
+        op.kernel.combine(acc, first, second, count);
+        for (int r = 0; r < 2; r++)
+        {
             if (r != ex.rank)
             {
                 release(r, multicast);
             }
         }
-        if (ex.size > 1)
+        for (int r = 2; r < ex.size; r++)
         {
-            op.kernel.finish(acc, count);
+            op.kernel.apply(acc, r == ex.rank ? own : awaitFragment(r, multicast), count);
+            if (r != ex.rank)
+            {
+                release(r, multicast);
+            }
         }
+        op.kernel.finish(acc, count);
     }
 
     /**

@@ -62,11 +62,11 @@ final class VectorKernels extends KernelProvider
     private static final VectorShuffle<Long> SWAP_PAIRS = VectorShuffle.fromOp(L, i -> i ^ 1);
     private static final VectorMask<Long> ODD_LANES = VectorMask.fromLong(L, 0xAAAAAAAAAAAAAAAAL);
 
-    /** Whole vectors of {@code bytes} (a multiple of {@link #VB}) at two addresses: {@code acc = acc op in}. */
+    /** Whole vectors of {@code bytes} (a multiple of {@link #VB}): {@code out = left op right}. */
     @FunctionalInterface
     private interface Loop
     {
-        void run(long acc, long in, long bytes);
+        void run(long out, long left, long right, long bytes);
     }
 
     /** Made by {@link KernelProvider}'s lookup, once, by reflection. */
@@ -86,9 +86,9 @@ final class VectorKernels extends KernelProvider
     }
 
     @Override
-    ReductionKernel fold(final Datatype datatype, final Op.Kind kind)
+    Fold fold(final Datatype datatype, final Op.Kind kind)
     {
-        final ReductionKernel tail = ScalarKernels.INSTANCE.fold(datatype, kind);
+        final Fold tail = ScalarKernels.INSTANCE.fold(datatype, kind);
         if (tail == null)
         {
             return null;
@@ -112,17 +112,17 @@ final class VectorKernels extends KernelProvider
     }
 
     /** The vector loop over whole vectors, then the scalar kernel over the rest. */
-    private static ReductionKernel withTail(final Loop loop, final ReductionKernel tail, final int extent)
+    private static Fold withTail(final Loop loop, final Fold tail, final int extent)
     {
         final int lanes = VB / extent;
-        return (acc, in, count) ->
+        return (out, left, right, count) ->
         {
             final int main = count - count % lanes;
             final long bytes = (long)main * extent;
-            loop.run(acc, in, bytes);
+            loop.run(out, left, right, bytes);
             if (main < count)
             {
-                tail.apply(acc + bytes, in + bytes, count - main);
+                tail.run(out + bytes, left + bytes, right + bytes, count - main);
             }
         };
     }
@@ -135,46 +135,46 @@ final class VectorKernels extends KernelProvider
             case BYTE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).add(vb(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case PROD: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).mul(vb(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MIN: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).min(vb(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MAX: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).max(vb(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+                    case SUM: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).add(vb(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case PROD: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).mul(vb(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MIN: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).min(vb(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MAX: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vb(a + o).max(vb(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
                     default: return null;
                 }
             case INT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).add(vi(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case PROD: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).mul(vi(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MIN: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).min(vi(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MAX: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).max(vi(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+                    case SUM: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).add(vi(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case PROD: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).mul(vi(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MIN: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).min(vi(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MAX: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vi(a + o).max(vi(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
                     default: return null;
                 }
             case LONG:
                 switch (kind)
                 {
-                    case SUM: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).add(vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case PROD: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).mul(vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MIN: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).min(vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MAX: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).max(vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+                    case SUM: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).add(vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case PROD: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).mul(vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MIN: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).min(vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MAX: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).max(vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
                     default: return null;
                 }
             case FLOAT:
                 switch (kind)
                 {
-                    case SUM: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).add(vf(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case PROD: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).mul(vf(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MIN: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).min(vf(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MAX: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).max(vf(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+                    case SUM: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).add(vf(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case PROD: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).mul(vf(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MIN: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).min(vf(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MAX: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vf(a + o).max(vf(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
                     default: return null;
                 }
             case DOUBLE:
                 switch (kind)
                 {
-                    case SUM: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).add(vd(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case PROD: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).mul(vd(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MIN: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).min(vd(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-                    case MAX: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).max(vd(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+                    case SUM: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).add(vd(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case PROD: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).mul(vd(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MIN: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).min(vd(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+                    case MAX: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vd(a + o).max(vd(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
                     default: return null;
                 }
             default:
@@ -187,9 +187,9 @@ final class VectorKernels extends KernelProvider
     {
         switch (kind)
         {
-            case BAND: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(AND, vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-            case BOR: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(OR, vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
-            default: return (a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(XOR, vl(b + o)).intoMemorySegment(ALL, a + o, NATIVE); };
+            case BAND: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(AND, vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+            case BOR: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(OR, vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
+            default: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) vl(a + o).lanewise(XOR, vl(b + o)).intoMemorySegment(ALL, c + o, NATIVE); };
         }
     }
     // CHECKSTYLE:ON
@@ -203,16 +203,16 @@ final class VectorKernels extends KernelProvider
     {
         switch (datatype)
         {
-            case INT_INT: return (a, b, e) -> { for (long o = 0; o < e; o += VB) intIntPairs(a + o, b + o, max); };
-            case FLOAT_INT: return (a, b, e) -> { for (long o = 0; o < e; o += VB) floatIntPairs(a + o, b + o, max); };
-            case LONG_INT: return (a, b, e) -> { for (long o = 0; o < e; o += VB) longIntPairs(a + o, b + o, max); };
-            case DOUBLE_INT: return (a, b, e) -> { for (long o = 0; o < e; o += VB) doubleIntPairs(a + o, b + o, max); };
+            case INT_INT: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) intIntPairs(c + o, a + o, b + o, max); };
+            case FLOAT_INT: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) floatIntPairs(c + o, a + o, b + o, max); };
+            case LONG_INT: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) longIntPairs(c + o, a + o, b + o, max); };
+            case DOUBLE_INT: return (c, a, b, e) -> { for (long o = 0; o < e; o += VB) doubleIntPairs(c + o, a + o, b + o, max); };
             default: return null;
         }
     }
 
     /** {int value; int index} as one long per pair: value in the low half, index in the high half. */
-    private static void intIntPairs(final long a, final long b, final boolean max)
+    private static void intIntPairs(final long c, final long a, final long b, final boolean max)
     {
         final LongVector acc = vl(a);
         final LongVector in = vl(b);
@@ -221,11 +221,11 @@ final class VectorKernels extends KernelProvider
         final LongVector inValue = in.lanewise(LSHL, 32);
         final VectorMask<Long> better = max ? accValue.compare(LT, inValue) : inValue.compare(LT, accValue);
         final VectorMask<Long> tie = accValue.compare(EQ, inValue).and(in.lanewise(ASHR, 32).compare(LT, acc.lanewise(ASHR, 32)));
-        acc.blend(in, better.or(tie)).intoMemorySegment(ALL, a, NATIVE);
+        acc.blend(in, better.or(tie)).intoMemorySegment(ALL, c, NATIVE);
     }
 
     /** {float value; int index}: the float comparisons of the even float lanes, moved into long lanes. */
-    private static void floatIntPairs(final long a, final long b, final boolean max)
+    private static void floatIntPairs(final long c, final long a, final long b, final boolean max)
     {
         final LongVector acc = vl(a);
         final LongVector in = vl(b);
@@ -233,21 +233,21 @@ final class VectorKernels extends KernelProvider
         final FloatVector inValue = vf(b);
         final VectorMask<Long> better = lowHalf(max ? accValue.compare(LT, inValue) : inValue.compare(LT, accValue));
         final VectorMask<Long> tie = lowHalf(accValue.compare(EQ, inValue)).and(in.lanewise(ASHR, 32).compare(LT, acc.lanewise(ASHR, 32)));
-        acc.blend(in, better.or(tie)).intoMemorySegment(ALL, a, NATIVE);
+        acc.blend(in, better.or(tie)).intoMemorySegment(ALL, c, NATIVE);
     }
 
     /** {long value; int index; pad}: even long lanes hold values, odd ones index and padding. */
-    private static void longIntPairs(final long a, final long b, final boolean max)
+    private static void longIntPairs(final long c, final long a, final long b, final boolean max)
     {
         final LongVector acc = vl(a);
         final LongVector in = vl(b);
         final LongVector better = (max ? acc.compare(LT, in) : in.compare(LT, acc)).toVector().reinterpretAsLongs();
         final LongVector equal = acc.compare(EQ, in).toVector().reinterpretAsLongs();
-        acc.blend(in, takeWholePairs(better, equal, acc, in)).intoMemorySegment(ALL, a, NATIVE);
+        acc.blend(in, takeWholePairs(better, equal, acc, in)).intoMemorySegment(ALL, c, NATIVE);
     }
 
     /** {double value; int index; pad}: as {@link #longIntPairs} with double comparisons of the even lanes. */
-    private static void doubleIntPairs(final long a, final long b, final boolean max)
+    private static void doubleIntPairs(final long c, final long a, final long b, final boolean max)
     {
         final LongVector acc = vl(a);
         final LongVector in = vl(b);
@@ -255,7 +255,7 @@ final class VectorKernels extends KernelProvider
         final DoubleVector inValue = vd(b);
         final LongVector better = (max ? accValue.compare(LT, inValue) : inValue.compare(LT, accValue)).cast(L).toVector().reinterpretAsLongs();
         final LongVector equal = accValue.compare(EQ, inValue).cast(L).toVector().reinterpretAsLongs();
-        acc.blend(in, takeWholePairs(better, equal, acc, in)).intoMemorySegment(ALL, a, NATIVE);
+        acc.blend(in, takeWholePairs(better, equal, acc, in)).intoMemorySegment(ALL, c, NATIVE);
     }
 
     /**

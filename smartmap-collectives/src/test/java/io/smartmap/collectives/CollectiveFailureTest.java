@@ -168,6 +168,29 @@ class CollectiveFailureTest
             "every rank failed with a mismatch: " + ex);
     }
 
+    /** The split broadcast is a variant the peers must share: ranks configured differently get a mismatch, not a miscount. */
+    @Test
+    void shouldFailOnEveryRankWhenRanksDisagreeOnTheBroadcastSplit()
+    {
+        final int count = 16 * 1024; // 128 KiB of doubles: split by default
+        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20,
+            rank -> rank == 0 ? new CollectiveConfig() : new CollectiveConfig().bcastSplitMinBytes(Long.MAX_VALUE), comm ->
+            {
+                try
+                {
+                    comm.bcast(comm.allocate(count, Datatype.DOUBLE), count, Datatype.DOUBLE, 0, Algorithm.SMARTMAP);
+                    return "no failure on rank " + comm.getRank();
+                }
+                catch (final CollectiveMismatchException | PeerAbortedException failure)
+                {
+                    assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
+                    throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
+                }
+            }));
+        assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
+            "every rank failed with a mismatch: " + ex);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"SMARTMAP_THREADED", "SMARTMAP_SERIAL", "TWO_COPY"})
     void shouldGivePeerFailureOnEverySurvivorWhenARankDiesMidCollective(final String algorithm) throws Exception

@@ -45,6 +45,47 @@ class CollectivePropertiesTest
             .checkAssert(this::checkMoves);
     }
 
+    /**
+     * The split broadcast (root and receivers each copy slices) delivers every byte to every rank,
+     * for every root, rank count 2..5, and lengths that do not divide evenly, next to the unsplit one.
+     */
+    @Test
+    void splitBroadcastDeliversEveryByteFromEveryRoot() throws Exception
+    {
+        for (int size = 2; size <= 5; size++)
+        {
+            for (final long splitMin : new long[] {0, Long.MAX_VALUE})
+            {
+                final int count = 70_001 + size; // bytes
+                final List<String> failures = ThreadRanks.run(size, 8L << 20, rank -> new CollectiveConfig().bcastSplitMinBytes(splitMin),
+                    comm ->
+                    {
+                        final RegionBuffer buffer = comm.allocate(count, Datatype.BYTE);
+                        for (int root = 0; root < comm.getSize(); root++)
+                        {
+                            for (int i = 0; i < count; i++)
+                            {
+                                buffer.putByte(i, (byte)(comm.getRank() == root ? i * 31 + root : -1));
+                            }
+                            comm.bcast(buffer, count, Datatype.BYTE, root, Algorithm.SMARTMAP);
+                            for (int i = 0; i < count; i++)
+                            {
+                                if (buffer.getByte(i) != (byte)(i * 31 + root))
+                                {
+                                    return "rank " + comm.getRank() + " root " + root + " byte " + i + ": " + buffer.getByte(i);
+                                }
+                            }
+                        }
+                        return null;
+                    });
+                for (final String failure : failures)
+                {
+                    org.junit.jupiter.api.Assertions.assertNull(failure, "size=" + size + ", splitMin=" + splitMin);
+                }
+            }
+        }
+    }
+
     private void checkReductions(final int size, final int count, final long seed)
     {
         final SplittableRandom random = new SplittableRandom(seed);

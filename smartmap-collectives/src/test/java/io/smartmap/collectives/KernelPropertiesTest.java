@@ -87,7 +87,10 @@ class KernelPropertiesTest
             {
                 for (final int count : new int[] {1, 7, 64, 1000, 4099})
                 {
-                    fold(KernelProvider.instance(), datatype, op, 3, count, 42L * count + op.code(), 5, 13);
+                    for (long seed = 0; seed < 3; seed++) // each first step: copy + apply, combine, combine in place
+                    {
+                        fold(KernelProvider.instance(), datatype, op, 3, count, 3 * (count + op.code()) + seed, 5, 13);
+                    }
                 }
             }
         }
@@ -242,8 +245,9 @@ class KernelPropertiesTest
     }
 
     /**
-     * Fold {@code ranks} contributions with the provider's kernel as the algorithms do (copy rank 0,
-     * apply ranks 1.., finish once if more than one) and compare with {@link Model#reduce}.
+     * Fold {@code ranks} contributions with the provider's kernel as the algorithms do (rank 0 and 1
+     * combined, or rank 0 copied and rank 1 applied; then ranks 2.. applied; finish once if more than
+     * one) and compare with {@link Model#reduce}.
      */
     private static void fold(final KernelProvider provider, final Datatype datatype, final Op op, final int ranks,
         final int count, final long seed, final int accMisalignment, final int inMisalignment)
@@ -258,9 +262,27 @@ class KernelPropertiesTest
 
         final UnsafeBuffer acc = new UnsafeBuffer(buffer(bytes + 64), accMisalignment, bytes);
         final UnsafeBuffer in = new UnsafeBuffer(buffer(bytes + 64), inMisalignment, bytes);
-        acc.putBytes(0, contributions[0]);
         final ReductionKernel kernel = provider.kernel(datatype, op);
-        for (int r = 1; r < ranks; r++)
+        // the first step three ways, by seed: copy then apply; combine into a third buffer; combine in place
+        final int firstStep = ranks > 1 ? (int)Math.floorMod(seed, 3) : 0;
+        if (firstStep == 1)
+        {
+            final UnsafeBuffer left = new UnsafeBuffer(buffer(bytes + 64), (accMisalignment + 17) % 64, bytes);
+            left.putBytes(0, contributions[0]);
+            in.putBytes(0, contributions[1]);
+            kernel.combine(acc.addressOffset(), left.addressOffset(), in.addressOffset(), count);
+        }
+        else if (firstStep == 2)
+        {
+            acc.putBytes(0, contributions[0]);
+            in.putBytes(0, contributions[1]);
+            kernel.combine(acc.addressOffset(), acc.addressOffset(), in.addressOffset(), count);
+        }
+        else
+        {
+            acc.putBytes(0, contributions[0]);
+        }
+        for (int r = firstStep == 0 ? 1 : 2; r < ranks; r++)
         {
             in.putBytes(0, contributions[r]);
             kernel.apply(acc.addressOffset(), in.addressOffset(), count);

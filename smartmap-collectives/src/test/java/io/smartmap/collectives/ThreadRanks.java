@@ -36,6 +36,13 @@ final class ThreadRanks
     static <T> List<T> run(final int size, final long regionBytes, final Function<Communicator, T> body)
         throws Exception
     {
+        return run(size, regionBytes, rank -> new CollectiveConfig(), body);
+    }
+
+    /** As {@link #run(int, long, Function)} with each rank's configuration from {@code configs}. */
+    static <T> List<T> run(final int size, final long regionBytes, final java.util.function.IntFunction<CollectiveConfig> configs,
+        final Function<Communicator, T> body) throws Exception
+    {
         final Path dir = SmartMapOptions.DEFAULT_DIR;
         final String job = "test-" + ProcessHandle.current().pid() + "-" + JOBS.incrementAndGet();
         try (Segment ignored = Segment.create(dir, job, size, regionBytes))
@@ -43,13 +50,14 @@ final class ThreadRanks
             final List<Future<T>> futures = new ArrayList<>();
             for (int r = 0; r < size; r++)
             {
+                final CollectiveConfig config = configs.apply(r);
                 final SmartMapOptions options = new SmartMapOptions().dir(dir).jobId(job).rank(r).size(size)
                     .regionSizeBytes(regionBytes).timeoutNs(TimeUnit.SECONDS.toNanos(20));
                 futures.add(POOL.submit(() ->
                 {
                     try (SmartMap smartMap = SmartMap.join(options))
                     {
-                        return body.apply(new Communicator(smartMap));
+                        return body.apply(new Communicator(smartMap, config));
                     }
                 }));
             }
