@@ -19,6 +19,7 @@ final class CopyBandwidth
     private static final int BATCHES = 5;
     private static final long WARMUP_NS = 100_000_000;
     private static final long WARMUP_CALLS = 20_000;
+    private static final long WARMUP_BYTES = 1L << 30;
 
     private final ByteBuffer from;
     private final ByteBuffer to;
@@ -55,9 +56,11 @@ final class CopyBandwidth
     private static double best(final long bytes, final Runnable body)
     {
         // let C2 compile the loop before timing it: long enough, and enough calls for its compile
-        // thresholds (a vector kernel runs boxed, 100x slower, until C2 has compiled it)
+        // thresholds (a vector kernel runs boxed, 100x slower, until C2 has compiled it); sizes run
+        // smallest first, so the large ones find the code compiled and need fewer calls
         final long warmUntil = System.nanoTime() + WARMUP_NS;
-        for (long calls = 0; calls < WARMUP_CALLS || System.nanoTime() - warmUntil < 0; calls += 64)
+        final long warmupCalls = Math.min(WARMUP_CALLS, WARMUP_BYTES / Math.max(1, bytes));
+        for (long calls = 0; calls < warmupCalls || System.nanoTime() - warmUntil < 0; calls += 64)
         {
             time(body, 64);
         }

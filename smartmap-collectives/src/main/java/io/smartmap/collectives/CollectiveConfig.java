@@ -20,9 +20,10 @@ public final class CollectiveConfig
     private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
     private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
-    // root helps copy from here: JAVA_HOME=<JDK 25> bin/smartmap-bench --ops bcast --sizes 4096:4194304 --algorithms smartmap
-    // with -Dsmartmap.bcastSplitMinBytes=0 and =9223372036854775807 alternated
-    private long bcastSplitMinBytes = property("bcastSplitMinBytes", 65536);
+    // the root copies slices too from here (2 ranks, float, 5 rounds, JDK_JAVA_OPTIONS=-Dsmartmap.bcastSplitMinBytes=0
+    // and =Long.MAX_VALUE alternated): bin/smartmap-bench --ops bcast --sizes 2048:65536 --algorithms two-copy,smartmap
+    // equal up to 4 KiB, 8 KiB 0.27-0.29 vs 0.36 us, 64 KiB 0.81-1.03 vs 1.63-1.71 us, 4 MiB 59 vs 171-179 us
+    private long bcastSplitMinBytes = property("bcastSplitMinBytes", 8192);
     // with more ranks than cores the two-copy reduce's eager senders win up to here (4 ranks, 2 cores):
     // bin/smartmap-bench --ranks 4 --repetitions 3
     private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 262_144);
