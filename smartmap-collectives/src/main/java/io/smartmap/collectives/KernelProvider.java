@@ -22,8 +22,8 @@ import java.util.Locale;
  * (fails if unavailable) or {@code scalar}; per communicator with {@link CollectiveConfig#kernels}.
  * When the vector kernels are wanted but cannot run on a JDK 22+ for a reason the user can fix
  * (module not added, native access denied, a jar built on an older JDK), the scalar ones are used
- * and one warning says why; on JDK 17-21 or with C2 disabled the scalar kernels are the design and
- * the line is logged at DEBUG. The
+ * and one warning says why; on JDK 17-21, with C2 disabled or on a CPU whose vectors are narrower
+ * than 256 bits the scalar kernels are the design and the line is logged at DEBUG. The
  * flags the vector path needs: {@code --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED}
  * ({@code bin/smartmap-run} adds them to every rank).
  */
@@ -258,6 +258,10 @@ public abstract class KernelProvider
             }
             catch (final InvocationTargetException ex)
             {
+                if (ex.getCause() instanceof UnsupportedOperationException)
+                {
+                    return new Unavailable(ex.getCause().getMessage(), false); // this CPU: nothing to fix
+                }
                 return new Unavailable("the vector kernels failed to start: " + ex.getCause() +
                     " (native access denied? start the JVM with --enable-native-access=ALL-UNNAMED)", true);
             }
@@ -293,7 +297,8 @@ public abstract class KernelProvider
             {
                 return (KernelProvider)vector;
             }
-            // JDK 17-21 or a C1-only JVM: scalar by design, said at DEBUG; a fixable miss: one warning
+            // JDK 17-21, a C1-only JVM or a CPU without 256-bit vectors: scalar by design, said at DEBUG;
+            // a fixable miss: one warning
             final Unavailable unavailable = (Unavailable)vector;
             System.getLogger(KernelProvider.class.getName()).log(
                 unavailable.fixable ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,

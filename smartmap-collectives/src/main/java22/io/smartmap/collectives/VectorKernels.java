@@ -24,8 +24,8 @@ import static jdk.incubator.vector.VectorOperators.XOR;
 
 /**
  * The SIMD kernels (JDK 22+, {@code jdk.incubator.vector} over {@link MemorySegment}), at the CPU's
- * preferred vector shape, picked at run time (512-bit with AVX-512, 256-bit with AVX2, 128-bit with
- * SSE or NEON). Each kernel runs whole vectors and leaves the last {@code count % lanes} elements
+ * preferred vector shape, picked at run time (512-bit with AVX-512, 256-bit with AVX2; below 256 bits
+ * the scalar kernels are used, see {@link #MIN_VECTOR_BYTES}). Each kernel runs whole vectors and leaves the last {@code count % lanes} elements
  * to the scalar kernel of the same operator, so the bits are the scalar ones: every operation is
  * element-wise, and {@code FloatVector.min/max} are {@link Math#min}/{@link Math#max} lane by lane.
  * <p>
@@ -50,6 +50,11 @@ final class VectorKernels extends KernelProvider
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     /** Bytes per vector: every preferred species has the same shape. */
     private static final int VB = B.vectorByteSize();
+    /**
+     * 256 bits at least: with SSE only (-XX:UseAVX=0 here) C2 has no SIMD form of float MIN/MAX or of the
+     * MINLOC/MAXLOC blends, which then run boxed at 0.1-1 GB/s, far below the scalar kernels.
+     */
+    private static final int MIN_VECTOR_BYTES = 32;
 
     private static final int FLOAT_ABS = 0x7FFFFFFF;
     private static final int FLOAT_EXPONENT = 0x7F800000;
@@ -72,9 +77,10 @@ final class VectorKernels extends KernelProvider
     /** Made by {@link KernelProvider}'s lookup, once, by reflection. */
     VectorKernels()
     {
-        if (F.length() < 2 || VB < 16)
+        if (VB < MIN_VECTOR_BYTES)
         {
-            throw new IllegalStateException("no SIMD on this CPU: preferred vector is " + (VB * 8) + " bits");
+            throw new UnsupportedOperationException("the preferred vector shape is " + (VB * 8) +
+                "-bit: below 256 bits (x86 without AVX) float MIN/MAX and MINLOC/MAXLOC do not compile to SIMD");
         }
         fillTable();
     }
