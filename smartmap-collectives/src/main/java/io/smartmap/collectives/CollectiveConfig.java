@@ -94,7 +94,7 @@ public final class CollectiveConfig
 
     /**
      * @return the smallest single-copy broadcast (bytes) in which the root copies slices into the
-     * receivers too, so every core copies (large messages); below it only the receivers copy.
+     * receivers too, so every core copies; below it, or when ranks outnumber cores, only the receivers copy.
      */
     public long bcastSplitMinBytes()
     {

@@ -36,7 +36,8 @@ final class SingleCopy
      * Broadcast (paper, section 4.3): the root publishes its buffer; every non-root copies straight
      * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied.
      * <p>
-     * From {@link CollectiveConfig#bcastSplitMinBytes()} up ({@link Operation#BCAST_SPLIT}) the root copies too, so no core idles
+     * From {@link CollectiveConfig#bcastSplitMinBytes()} up, when ranks do not outnumber cores
+     * ({@link Operation#BCAST_SPLIT}), the root copies too, so no core idles
      * while the others copy: the message is cut into {@code size} cache-line aligned slices, and the
      * root copies slice {@code p} (p = the receiver's distance from the root) into each receiver,
      * which copies the other slices itself and waits for the root's increment of its own
