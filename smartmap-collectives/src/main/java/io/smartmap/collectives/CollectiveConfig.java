@@ -12,6 +12,7 @@ public final class CollectiveConfig
 {
     private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
     private KernelProvider kernels = KernelProvider.instance();
+    private int cores = (int)property("cores", Runtime.getRuntime().availableProcessors());
     private long threadedMinBytes = property("threadedMinBytes", 1024);
     // measured crossovers, 2 ranks, double, 5 rounds:
     // bin/smartmap-bench --sizes 8:8192 --repetitions 5 --algorithms two-copy,smartmap
@@ -46,6 +47,30 @@ public final class CollectiveConfig
             throw new IllegalArgumentException("default algorithm must not be null: algorithm=null");
         }
         this.defaultAlgorithm = algorithm;
+        return this;
+    }
+
+    /**
+     * @return the cores the ranks share, for the choices that differ when ranks outnumber cores;
+     * default this JVM's {@link Runtime#availableProcessors()} (property {@code smartmap.cores}).
+     */
+    public int cores()
+    {
+        return cores;
+    }
+
+    /**
+     * Set the core count every rank assumes (the same on every rank, e.g. when CPU affinities differ).
+     *
+     * @throws IllegalArgumentException if {@code cores < 1}.
+     */
+    public CollectiveConfig cores(final int cores)
+    {
+        if (cores < 1)
+        {
+            throw new IllegalArgumentException("cores must be at least 1: cores=" + cores);
+        }
+        this.cores = cores;
         return this;
     }
 

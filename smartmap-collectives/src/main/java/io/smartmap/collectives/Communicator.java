@@ -397,13 +397,13 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Whether ranks outnumber cores. Every rank of a job runs on this machine, so every rank makes the
-     * same choice unless their CPU affinities differ; the choices it feeds are published in the
-     * descriptor (algorithm and variant), so such ranks get a mismatch, never wrong data.
+     * Whether ranks outnumber cores ({@link CollectiveConfig#cores()}). The choices it feeds are
+     * published in the descriptor (algorithm and variant), so ranks that count cores differently get
+     * a mismatch, never wrong data.
      */
     private boolean oversubscribed()
     {
-        return getSize() > Runtime.getRuntime().availableProcessors();
+        return getSize() > config.cores();
     }
 
     private static long bytes(final int count, final Datatype datatype)
