@@ -120,10 +120,10 @@ final class VectorKernels extends KernelProvider
     /** The vector loop over whole vectors, then the scalar kernel over the rest. */
     private static Fold withTail(final Loop loop, final Fold tail, final int extent)
     {
-        final int lanes = VB / extent;
+        final int lanesMask = VB / extent - 1; // lanes are a power of two: no division per call
         return (out, left, right, count) ->
         {
-            final int main = count - count % lanes;
+            final int main = count & ~lanesMask;
             final long bytes = (long)main * extent;
             loop.run(out, left, right, bytes);
             if (main < count)
@@ -287,8 +287,7 @@ final class VectorKernels extends KernelProvider
     void canonicalizeNaN(final boolean single, final long address, final int count)
     {
         final int extent = single ? 4 : 8;
-        final int lanes = VB / extent;
-        final int main = count - count % lanes;
+        final int main = count & -(VB / extent);
         final long end = (long)main * extent;
         if (single)
         {
