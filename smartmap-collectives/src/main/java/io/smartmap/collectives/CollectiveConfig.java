@@ -25,9 +25,10 @@ public final class CollectiveConfig
     // and =Long.MAX_VALUE alternated): bin/smartmap-bench --ops bcast --sizes 2048:65536 --algorithms two-copy,smartmap
     // equal up to 4 KiB, 8 KiB 0.27-0.29 vs 0.36 us, 64 KiB 0.81-1.03 vs 1.63-1.71 us, 4 MiB 59 vs 171-179 us
     private long bcastSplitMinBytes = property("bcastSplitMinBytes", 8192);
-    // with more ranks than cores the two-copy reduce's eager senders win up to here (4 ranks, 2 cores):
-    // bin/smartmap-bench --ranks 4 --repetitions 3
-    private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 262_144);
+    // with more ranks than cores the two-copy reduce's eager senders win up to here (4 ranks, 2 cores, float, JDK 25):
+    // bin/smartmap-bench --ranks 4 --repetitions 3 --datatype float: 8 KiB 5.8 vs 14.4 us, 32 KiB 18.3 vs 15.5 us,
+    // 128 KiB 62.6 vs 22.2 us (two-copy vs threaded; it was 256 KiB with the scalar kernels)
+    private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 32_768);
 
     private static long property(final String name, final long defaultValue)
     {

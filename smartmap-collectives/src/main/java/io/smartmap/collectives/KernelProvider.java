@@ -267,7 +267,8 @@ public abstract class KernelProvider
             }
             catch (final ReflectiveOperationException | LinkageError | RuntimeException ex)
             {
-                return new Unavailable("the vector kernels failed to load: " + ex, true);
+                return new Unavailable("the vector kernels failed to load: " + ex +
+                    " (native access denied? start the JVM with --enable-native-access=ALL-UNNAMED)", true);
             }
         }
     }

@@ -37,11 +37,11 @@ final class SingleCopy
      * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied.
      * <p>
      * From {@link CollectiveConfig#bcastSplitMinBytes()} up, when ranks do not outnumber cores
-     * ({@link Operation#BCAST_SPLIT}), the root copies too, so no core idles
-     * while the others copy: the message is cut into {@code size} cache-line aligned slices, and the
-     * root copies slice {@code p} (p = the receiver's distance from the root) into each receiver,
-     * which copies the other slices itself and waits for the root's increment of its own
-     * {@code FINISHED}. Root and receivers each copy (size-1)/size of a message.
+     * ({@link Operation#BCAST_SPLIT}), the root copies too, so no core idles while the others copy:
+     * the message is cut into {@code size} cache-line aligned slices, and the root copies slice
+     * {@code p} (p = the receiver's distance from the root) into each receiver, which copies the
+     * other slices itself and waits for the root's increment of its own {@code FINISHED}. Root and
+     * receivers each copy (size-1)/size of a message.
      */
     void bcast(final Operation op)
     {
@@ -56,7 +56,8 @@ final class SingleCopy
                     final int peer = (op.root + i) % ex.size;
                     final ControlBlock receiver = ex.blocks[peer];
                     final long from = splitSliceStart(op, i);
-                    Exchange.copy(op.sendMemory + from, ex.memory(receiver.recvAddress()) + from, splitSliceStart(op, i + 1) - from);
+                    final long to = splitSliceStart(op, i + 1);
+                    Exchange.copy(op.sendMemory + from, ex.memory(receiver.recvAddress()) + from, to - from);
                     receiver.incrementFinished(); // publishes the slice copied into the receiver's buffer
                 }
             }
@@ -85,7 +86,7 @@ final class SingleCopy
         }
     }
 
-    /** Byte offset of slice {@code index} (0..size) of a split broadcast: cache-line aligned, the last ends at the message's end. */
+    /** Byte offset of slice {@code index} (0..size) of a split broadcast: cache-line aligned, clipped to the message. */
     private long splitSliceStart(final Operation op, final int index)
     {
         final long slice = ((op.bytes() + ex.size - 1) / ex.size + SLICE_ALIGNMENT_BYTES - 1) & -SLICE_ALIGNMENT_BYTES;

@@ -24,10 +24,11 @@ import static jdk.incubator.vector.VectorOperators.XOR;
 
 /**
  * The SIMD kernels (JDK 22+, {@code jdk.incubator.vector} over {@link MemorySegment}), at the CPU's
- * preferred vector shape, picked at run time (512-bit with AVX-512, 256-bit with AVX2; below 256 bits
- * the scalar kernels are used, see {@link #MIN_VECTOR_BYTES}). Each kernel runs whole vectors and leaves the last {@code count % lanes} elements
- * to the scalar kernel of the same operator, so the bits are the scalar ones: every operation is
- * element-wise, and {@code FloatVector.min/max} are {@link Math#min}/{@link Math#max} lane by lane.
+ * preferred vector shape, picked at run time (512-bit with AVX-512, 256-bit with AVX2; below 256
+ * bits the scalar kernels are used, see {@link #MIN_VECTOR_BYTES}). Each kernel runs whole vectors
+ * and leaves the last {@code count % lanes} elements to the scalar kernel of the same operator, so the
+ * bits are the scalar ones: every operation is element-wise, {@code FloatVector.min/max} are
+ * {@link Math#min}/{@link Math#max} lane by lane, and MINLOC/MAXLOC blend whole pairs under masks.
  * <p>
  * Why one loop per (datatype, operator) instead of one generic loop: the Vector API compiles to
  * SIMD instructions only where C2 sees the species and the operator as constants in the compiled
