@@ -90,6 +90,27 @@ public final class Segment implements AutoCloseable
     }
 
     /**
+     * The job's lock file, next to its segment: byte {@code r} is rank {@code r}'s liveness lock
+     * ({@link SegmentDescriptor#rankLockPosition}, {@link RankLocks}).
+     *
+     * @param dir   directory, e.g. {@code /dev/shm}.
+     * @param jobId job id: 1 to 64 characters from {@code [A-Za-z0-9._-]}.
+     * @return {@code dir/smartmap-<jobId>.lock}.
+     * @throws IllegalArgumentException if the job id is not valid.
+     */
+    public static Path lockPathFor(final Path dir, final String jobId)
+    {
+        validateJobId(jobId);
+        return dir.resolve("smartmap-" + jobId + ".lock");
+    }
+
+    /** Owner-only permissions (mode 0600), as the segment file has. */
+    static void restrictToOwner(final Path path) throws IOException
+    {
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /**
      * The region stride for a requested region size: the next power of two.
      *
      * @param regionBytes requested bytes per rank.
@@ -238,15 +259,17 @@ public final class Segment implements AutoCloseable
     }
 
     /**
-     * Delete a job's segment file if present.
+     * Delete a job's segment file and its lock file if present.
      *
-     * @param dir   directory of the file.
+     * @param dir   directory of the files.
      * @param jobId job id.
-     * @return whether a file was deleted.
+     * @return whether the segment file was deleted.
      */
     public static boolean delete(final Path dir, final String jobId)
     {
-        return deleteQuietly(pathFor(dir, jobId));
+        final boolean deleted = deleteQuietly(pathFor(dir, jobId));
+        deleteQuietly(lockPathFor(dir, jobId));
+        return deleted;
     }
 
     /** @return the segment file. */
@@ -449,6 +472,7 @@ public final class Segment implements AutoCloseable
                     {
                         return false;
                     }
+                    deleteQuietly(path.resolveSibling(path.getFileName().toString().replaceFirst("\\.seg$", ".lock")));
                     return deleteQuietly(path);
                 }
             }

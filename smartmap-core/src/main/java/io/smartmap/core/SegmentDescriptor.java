@@ -46,6 +46,12 @@ public final class SegmentDescriptor
 {
     /** "SMARTMAP" in ASCII, little-endian. */
     public static final long MAGIC = 0x50414D5452414D53L;
+    /**
+     * Rank {@code r}'s liveness lock is byte {@code RANK_LOCKS_OFFSET + r} of the job's lock file
+     * ({@link Segment#lockPathFor}, a file of its own: POSIX record locks do not survive the
+     * process closing another descriptor of the same file, which mapping the segment does).
+     */
+    public static final long RANK_LOCKS_OFFSET = 0;
     /** Bumped on any incompatible change of this header or of {@link ControlBlockDescriptor}. */
     public static final int LAYOUT_VERSION = 1;
 
@@ -98,6 +104,15 @@ public final class SegmentDescriptor
 
     private SegmentDescriptor()
     {
+    }
+
+    /**
+     * @param rank rank in {@code [0, rankCount)}.
+     * @return the byte of the job's lock file that the rank holds locked while it lives.
+     */
+    public static long rankLockPosition(final int rank)
+    {
+        return RANK_LOCKS_OFFSET + rank;
     }
 
     /**

@@ -2,6 +2,9 @@ package io.smartmap.core;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.nio.channels.FileLock;
+
 /**
  * A rank's handle on its job: the mapped segment (every rank's region), its own arena, every
  * rank's control block, the wait primitive and the collective sequence counter.
@@ -23,6 +26,8 @@ public final class SmartMap implements AutoCloseable
     private final ControlBlock[] blocks;
     private final ControlBlock self;
     private final Waiter waiter;
+    private final RankLocks locks;
+    private final FileLock rankLock;
     private long sequence;
     private Object owner;
     private boolean closed;
@@ -40,7 +45,18 @@ public final class SmartMap implements AutoCloseable
             blocks[r] = new ControlBlock(r, segment.region(r));
         }
         this.self = blocks[rank];
-        this.waiter = new Waiter(blocks, rank, timeoutNs);
+        this.locks = RankLocks.open(Segment.lockPathFor(segment.path().getParent(), segment.jobId()));
+        try
+        {
+            // the lock first, then the pid: a peer that sees the pid finds the lock held unless this rank died
+            this.rankLock = locks.hold(rank);
+        }
+        catch (final RuntimeException ex)
+        {
+            locks.close();
+            throw ex;
+        }
+        this.waiter = new Waiter(blocks, rank, locks, timeoutNs);
         this.sequence = self.sequenceAcquire(); // a rank never rejoins, but never go backwards either
         self.markAlive(ProcessHandle.current().pid());
     }
@@ -65,7 +81,7 @@ public final class SmartMap implements AutoCloseable
                 .jobId("singleton-" + ProcessHandle.current().pid());
             single.validate();
             final Segment segment = Segment.create(single.dir(), single.jobId(), 1, single.regionSizeBytes());
-            return new SmartMap(segment, true, 0, single.timeoutNs());
+            return open(segment, true, 0, single.timeoutNs());
         }
         return join(options);
     }
@@ -76,14 +92,33 @@ public final class SmartMap implements AutoCloseable
      * @param options directory, job id, rank, size, region size and timeout.
      * @return this rank's handle.
      * @throws IllegalArgumentException on bad options (rank out of range, size &lt;= 0, ...).
-     * @throws IllegalStateException    if the segment is missing or does not match.
+     * @throws IllegalStateException    if the segment is missing or does not match, or another live
+     *                                  handle (in this process or another) holds the rank.
      */
     public static SmartMap join(final SmartMapOptions options)
     {
         options.validate();
         final Segment segment = Segment.attach(
             options.dir(), options.jobId(), options.size(), options.regionSizeBytes(), options.timeoutNs());
-        return new SmartMap(segment, false, options.rank(), options.timeoutNs());
+        return open(segment, false, options.rank(), options.timeoutNs());
+    }
+
+    /** The handle, or nothing left behind: a refused join (the rank is held elsewhere) unmaps the segment. */
+    private static SmartMap open(final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs)
+    {
+        try
+        {
+            return new SmartMap(segment, ownsSegmentFile, rank, timeoutNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            segment.close();
+            if (ownsSegmentFile)
+            {
+                Segment.delete(segment.path().getParent(), segment.jobId());
+            }
+            throw ex;
+        }
     }
 
     /** @return this process's rank, {@code [0, size)}. */
@@ -271,7 +306,16 @@ public final class SmartMap implements AutoCloseable
             return;
         }
         closed = true;
-        self.markClosed();
+        self.markClosed(); // before the lock goes: peers that find the lock free see CLOSED, not a death
+        try
+        {
+            rankLock.release();
+        }
+        catch (final IOException ignore)
+        {
+            // the channel is closed below either way, which drops the lock
+        }
+        locks.close();
         segment.close();
         if (ownsSegmentFile)
         {

@@ -14,7 +14,9 @@ import static io.smartmap.core.ControlBlockDescriptor.*;
  * ({@link #OVERSUBSCRIBED_SPINS}) when ranks outnumber cores, so a waiting rank never holds a core
  * that the rank it waits for needs. While waiting it checks, every {@link #LIVENESS_CHECK_INTERVAL_NS},
  * that the awaited peer (or every peer) is alive and not aborted, so a crash turns into an
- * exception within milliseconds, not at the deadline.
+ * exception within milliseconds, not at the deadline. Alive means: the rank still holds its lock
+ * in the job's lock file ({@link RankLocks}), which the kernel drops when the process dies, reaped
+ * or not; the pid a rank publishes only names it in messages.
  * <p>
  * On timeout, a dead peer or an aborted peer it marks its own rank aborted (so peers waiting on
  * it fail fast too) and throws {@link PeerTimeoutException}, {@link PeerDeadException} or
@@ -29,7 +31,7 @@ public final class Waiter
 
     private final ControlBlock[] blocks;
     private final int selfRank;
-    private final long selfPid;
+    private final RankLocks locks;
     private final long timeoutNs;
     /** Spins before yielding when every rank has a core of its own: busy polling is cheapest there. */
     public static final long DEDICATED_SPINS = Long.getLong("smartmap.spins.dedicated", 50_000);
@@ -49,9 +51,10 @@ public final class Waiter
     /**
      * @param blocks    every rank's control block, indexed by rank.
      * @param selfRank  the waiting rank.
+     * @param locks     the job's rank locks, probed for the peers' liveness.
      * @param timeoutNs deadline of one wait.
      */
-    public Waiter(final ControlBlock[] blocks, final int selfRank, final long timeoutNs)
+    Waiter(final ControlBlock[] blocks, final int selfRank, final RankLocks locks, final long timeoutNs)
     {
         if (timeoutNs <= 0)
         {
@@ -59,7 +62,7 @@ public final class Waiter
         }
         this.blocks = blocks;
         this.selfRank = selfRank;
-        this.selfPid = ProcessHandle.current().pid();
+        this.locks = locks;
         this.timeoutNs = timeoutNs;
         final boolean oversubscribed = blocks.length > Runtime.getRuntime().availableProcessors();
         this.idle = new BackoffIdleStrategy(
@@ -216,8 +219,13 @@ public final class Waiter
                 " awaited " + awaited, rank, awaited, 0, "");
         }
         final long pid = block.pid();
-        if (pid != 0 && pid != selfPid && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+        if (pid != 0 && !locks.isHeld(rank)) // joined (lock taken before the pid was published), lock now free
         {
+            // a rank closes (or aborts) before it lets go of its lock: re-read its state before calling it dead
+            if (block.stateAcquire() != state)
+            {
+                return failureOf(rank, awaited, closedIsFailure);
+            }
             return new PeerDeadException("peer rank " + rank + " (pid " + pid + ") died while rank " + selfRank +
                 " awaited " + awaited, rank, awaited);
         }

@@ -13,11 +13,108 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** SIGKILL one of four rank processes while the others wait in a barrier: they must throw, fast. */
+/**
+ * SIGKILL one of four rank processes while the others wait in a barrier: they must throw, fast,
+ * also when nobody reaps the dead rank (a zombie) and when its recorded pid belongs to another
+ * live process (a recycled pid): liveness is the rank's kernel-held lock, not its pid.
+ */
 class PeerFailureProcessTest
 {
     @TempDir
     Path dir;
+
+    @Test
+    void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAnUnreapedPeerIsKilled() throws Exception
+    {
+        final int size = 3;
+        final int victim = 1;
+        final List<Process> ranks = new ArrayList<>();
+        final List<BufferedReader> outputs = new ArrayList<>();
+        try (Segment ignored = Segment.create(dir, "zombie", size, 4L << 20))
+        {
+            for (int r = 0; r < size; r++)
+            {
+                List<String> command = Jvm.command(VictimRank.class, Integer.toString(victim), "wait");
+                if (r == victim)
+                {
+                    // the rank's parent becomes a sleep that never calls wait(): once killed, the rank stays a zombie
+                    final StringBuilder line = new StringBuilder();
+                    command.forEach(arg -> line.append('\'').append(arg.replace("'", "'\\''")).append("' "));
+                    command = List.of("sh", "-c", line + "& exec sleep 60");
+                }
+                final Process process = Jvm.startRank(dir, "zombie", r, size, 4L << 20, command);
+                ranks.add(process);
+                outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
+            }
+            for (int r = 0; r < size; r++)
+            {
+                assertEquals("ready", Jvm.awaitLine(outputs.get(r), "ready"), "rank " + r + " passed the first barrier");
+            }
+            final ProcessHandle rank = ranks.get(victim).toHandle().children().findFirst().orElseThrow();
+            Thread.sleep(200); // the survivors are now blocked in the second barrier
+
+            final long killedAt = System.nanoTime();
+            assertTrue(rank.destroyForcibly(), "SIGKILL sent to the rank under the non-reaping parent");
+            for (int r = 0; r < size; r++)
+            {
+                if (r == victim)
+                {
+                    continue;
+                }
+                assertTrue(ranks.get(r).waitFor(2, TimeUnit.SECONDS), "rank " + r + " still blocked 2 s after the kill");
+                final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+                final String line = Jvm.awaitLine(outputs.get(r), "failed: ");
+                assertTrue(line.startsWith("failed: Peer") && line.contains("rank " + victim), line);
+                assertTrue(tookMs < 2000, "took " + tookMs + " ms");
+            }
+            assertTrue(ranks.get(victim).isAlive(), "the non-reaping parent still holds the dead rank as a zombie");
+        }
+        finally
+        {
+            ranks.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
+    void shouldTreatARankWhosePidIsAliveButWhoHoldsNoLockAsDead() throws Exception
+    {
+        final Process stranger = new ProcessBuilder("sleep", "30").start(); // alive, and not rank 1
+        try (Segment ignored = Segment.create(dir, "recycled", 2, 4L << 20);
+            SmartMap rank0 = SmartMap.join(new SmartMapOptions().dir(dir).jobId("recycled").rank(0).size(2)
+                .regionSizeBytes(4L << 20).timeoutNs(TimeUnit.SECONDS.toNanos(20))))
+        {
+            // rank 1 published a pid and died; the pid now belongs to another live process
+            rank0.controlBlock(1).markAlive(stranger.pid());
+            final long start = System.nanoTime();
+            final PeerDeadException ex = assertThrows(PeerDeadException.class, rank0::barrier);
+            assertEquals(1, ex.peerRank());
+            assertTrue(ex.getMessage().contains("pid " + stranger.pid()), ex.getMessage());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "detected within 2 s");
+        }
+        finally
+        {
+            stranger.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldRefuseASecondHandleForARankThatIsHeldAndFreeItOnClose()
+    {
+        final SmartMapOptions rank0 = new SmartMapOptions().dir(dir).jobId("twice").rank(0).size(2).regionSizeBytes(4L << 20);
+        try (Segment ignored = Segment.create(dir, "twice", 2, 4L << 20))
+        {
+            try (SmartMap first = SmartMap.join(rank0))
+            {
+                final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> SmartMap.join(rank0));
+                assertTrue(ex.getMessage().startsWith("rank 0 already has a live handle in this process"), ex.getMessage());
+                assertEquals(0, first.rank());
+            }
+            try (SmartMap again = SmartMap.join(rank0))
+            {
+                assertEquals(0, again.rank(), "closing the first handle gave the rank back");
+            }
+        }
+    }
 
     @Test
     void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAPeerIsKilled() throws Exception
