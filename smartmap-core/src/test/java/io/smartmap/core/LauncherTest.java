@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -135,6 +136,70 @@ class LauncherTest
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "rank pid " + pid + " orphaned");
         }
         assertNoSegmentLeft();
+    }
+
+    /**
+     * A rank that is a wrapper script: rank 1 exits 7 while the others wait on a child that holds
+     * the output pipe. The launcher must stop every rank's whole tree and return at once.
+     */
+    @Test
+    void shouldStopEveryRanksProcessTreeAndReturnWithinThreeSeconds() throws Exception
+    {
+        final long start = System.nanoTime();
+        final int code = launch(3, List.of("sh", "-c",
+            "if [ \"$SMARTMAP_RANK\" = 1 ]; then sleep 0.5; exit 7; fi; sleep 100 & echo child=$!; wait"));
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertEquals(7, code, output());
+        assertTrue(tookMs < 3000, "launcher took " + tookMs + " ms: " + output());
+        assertNoDescendantLeft(childPids(stdout()), 2);
+        assertNoSegmentLeft();
+    }
+
+    @Test
+    void shouldStopEveryRanksProcessTreeOnSigterm() throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(Jvm.javaExecutable(), Jvm.AGRONA_FLAG, "-cp",
+            System.getProperty("java.class.path"), Launcher.class.getName(), "-n", "2", "--dir", dir.toString(),
+            "--region-size", Long.toString(4L << 20), "sh", "-c", "sleep 100 & echo child=$!; wait"));
+        final Process launcher = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final java.io.BufferedReader output = new java.io.BufferedReader(
+            new java.io.InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+        final StringBuilder seen = new StringBuilder();
+        while (childPids(seen.toString()).size() < 2)
+        {
+            final String line = Jvm.awaitLine(output, "[");
+            assertNotNull(line, "launcher output ended early: " + seen);
+            seen.append(line).append('\n');
+        }
+        final long start = System.nanoTime();
+        launcher.destroy(); // SIGTERM
+        assertTrue(launcher.waitFor(3, TimeUnit.SECONDS), "launcher exits within 3 s of SIGTERM");
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(3));
+        assertEquals(128 + 15, launcher.exitValue());
+        assertNoDescendantLeft(childPids(seen.toString()), 2);
+        assertNoSegmentLeft();
+    }
+
+    /** The pids the ranks printed as {@code child=PID}. */
+    private static List<Long> childPids(final String output)
+    {
+        final List<Long> pids = new ArrayList<>();
+        output.lines().filter(l -> l.contains("child=")).forEach(l -> pids.add(Long.parseLong(l.substring(l.indexOf("child=") + 6).trim())));
+        return pids;
+    }
+
+    private static void assertNoDescendantLeft(final List<Long> pids, final int expected) throws InterruptedException
+    {
+        assertEquals(expected, pids.size(), "children reported: " + pids);
+        for (final long pid : pids)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10);
+            }
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "rank's child " + pid + " orphaned");
+        }
     }
 
     @Test

@@ -18,9 +18,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code bin/smartmap-run}: an {@code mpirun} for smartmap jobs. Creates the job's segment, runs
@@ -45,8 +49,12 @@ public final class Launcher implements Callable<Integer>
 {
     /** The JVM flag Agrona 2.x needs, in its {@code =} form: {@link JvmFlags#ADD_EXPORTS}. */
     public static final String AGRONA_FLAG = JvmFlags.ADD_EXPORTS;
-    /** How long ranks get to exit after SIGTERM before SIGKILL. */
+    /** How long ranks (and their descendants) get to exit after SIGTERM before SIGKILL. */
     static final long KILL_GRACE_MS = 2000;
+    /** How often the launcher records the ranks' descendants while they run. */
+    static final long TREE_POLL_MS = 50;
+    /** How long the output of finished ranks may still drain before the launcher returns. */
+    static final long DRAIN_MS = 1000;
 
     @Option(names = {"-n", "--np"}, required = true, paramLabel = "N", description = "number of ranks (1..64)")
     int ranks;
@@ -67,6 +75,8 @@ public final class Launcher implements Callable<Integer>
     private final PrintStream out;
     private final PrintStream err;
     private final List<Process> processes = new ArrayList<>();
+    /** Every descendant of a rank seen while the job ran: orphans of a dead wrapper are stopped too. */
+    private final Set<ProcessHandle> descendants = ConcurrentHashMap.newKeySet();
     private volatile boolean shuttingDown;
 
     Launcher(final PrintStream out, final PrintStream err)
@@ -186,7 +196,21 @@ public final class Launcher implements Callable<Integer>
         final List<CompletableFuture<Process>> pending = new ArrayList<>(exits);
         while (!pending.isEmpty())
         {
-            CompletableFuture.anyOf(pending.toArray(new CompletableFuture[0])).join();
+            try
+            {
+                CompletableFuture.anyOf(pending.toArray(new CompletableFuture[0])).get(TREE_POLL_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException ex)
+            {
+                rememberDescendants();
+                continue;
+            }
+            catch (final InterruptedException | ExecutionException ex)
+            {
+                Thread.currentThread().interrupt();
+                killAll();
+                return 130;
+            }
             for (final Iterator<CompletableFuture<Process>> it = pending.iterator(); it.hasNext(); )
             {
                 final CompletableFuture<Process> exit = it.next();
@@ -206,11 +230,14 @@ public final class Launcher implements Callable<Integer>
                 }
             }
         }
+        // the ranks are gone: stop what they left behind (it may hold the output pipes), then drain
+        killAll();
+        final long drainDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MS);
         for (final Thread pump : pumps)
         {
             try
             {
-                pump.join(TimeUnit.SECONDS.toMillis(5));
+                pump.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(drainDeadline - System.nanoTime())));
             }
             catch (final InterruptedException ex)
             {
@@ -247,7 +274,8 @@ public final class Launcher implements Callable<Integer>
         return thread;
     }
 
-    private void killAll()
+    /** Add the current descendants of every rank to {@link #descendants}. */
+    private void rememberDescendants()
     {
         final List<Process> snapshot;
         synchronized (processes)
@@ -256,21 +284,44 @@ public final class Launcher implements Callable<Integer>
         }
         for (final Process process : snapshot)
         {
+            process.descendants().forEach(descendants::add);
+        }
+    }
+
+    /**
+     * Stop every rank's whole process tree: SIGTERM to the ranks and to every descendant seen (a
+     * rank that is a wrapper script around {@code java}, and what it started), then SIGKILL to
+     * whatever is still alive after {@link #KILL_GRACE_MS}. {@link ProcessHandle} checks a process's
+     * start time before signalling it, so a recycled pid is never hit.
+     */
+    private void killAll()
+    {
+        rememberDescendants();
+        final List<ProcessHandle> tree = new ArrayList<>();
+        synchronized (processes)
+        {
+            processes.forEach(process -> tree.add(process.toHandle()));
+        }
+        tree.addAll(descendants);
+        for (final ProcessHandle process : tree)
+        {
             process.destroy(); // SIGTERM: lets a rank's own shutdown hooks run
         }
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_GRACE_MS);
-        for (final Process process : snapshot)
+        for (final ProcessHandle process : tree)
         {
             try
             {
                 final long leftNs = Math.max(0, deadline - System.nanoTime());
-                if (!process.waitFor(leftNs, TimeUnit.NANOSECONDS))
-                {
-                    process.destroyForcibly();
-                }
+                process.onExit().get(leftNs, TimeUnit.NANOSECONDS);
+            }
+            catch (final TimeoutException | ExecutionException ex)
+            {
+                process.destroyForcibly();
             }
             catch (final InterruptedException ex)
             {
+                Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
         }
