@@ -55,18 +55,23 @@ class BenchRunnerTest
         final Process runner = new ProcessBuilder(command).redirectErrorStream(true).start();
         final java.io.BufferedReader output = new java.io.BufferedReader(
             new java.io.InputStreamReader(runner.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = output.readLine()) != null && !line.startsWith("[0] reduce"))
+        try
         {
-            // wait for the first measurement: ranks running, segment mapped
+            String line;
+            while ((line = output.readLine()) != null && !line.startsWith("[0] reduce"))
+            {
+                // wait for the first measurement: ranks running, segment mapped
+            }
+            assertNotNull(line, "the run printed progress");
+            try (var files = Files.list(segments))
+            {
+                assertEquals(1, files.filter(f -> f.toString().endsWith(".seg")).count(), "segment exists while the ranks run");
+            }
         }
-        assertNotNull(line, "the run printed progress");
-        try (var files = Files.list(segments))
+        finally
         {
-            assertEquals(1, files.filter(f -> f.toString().endsWith(".seg")).count(), "segment exists while the ranks run");
+            runner.destroy(); // SIGTERM, like Ctrl-C (and never a runner left behind by a failed assertion)
         }
-
-        runner.destroy(); // SIGTERM, like Ctrl-C
         assertTrue(runner.waitFor(15, java.util.concurrent.TimeUnit.SECONDS), "runner exits");
         final long deadline = System.nanoTime() + 5_000_000_000L;
         while (ranksAlive(results) && System.nanoTime() < deadline)

@@ -157,6 +157,18 @@ public final class ControlBlock
         return buffer.getIntAcquire(STATE_OFFSET);
     }
 
+    /** Count one failure check of the owner while it is blocked in a wait (owner only, release). */
+    public void beat()
+    {
+        buffer.putLongRelease(BEATS_OFFSET, buffer.getLong(BEATS_OFFSET) + 1);
+    }
+
+    /** @return how many failure checks the owner has made while blocked (acquire); it stands still in a stopped rank. */
+    public long beatsAcquire()
+    {
+        return buffer.getLongAcquire(BEATS_OFFSET);
+    }
+
     /** @return the owner's pid, 0 before it joined. */
     public long pid()
     {

@@ -32,7 +32,8 @@ package io.smartmap.core;
  *     512  owner        PUBLISHED[64]       long  fragments published into ring d (two-copy)
  *    1024  owner        ACKED[64]           long  fragments consumed from rank p's ring to me
  *    1536  owner        MULTICAST_ACKED[64] long  fragments consumed from rank p's multicast ring
- *    2048  -            reserved up to CONTROL_BLOCK_LENGTH (4096)
+ *    2048  owner        BEATS               long  failure checks made while blocked (a stopped rank's stand still)
+ *    2176  -            reserved up to CONTROL_BLOCK_LENGTH (4096)
  * </pre>
  */
 public final class ControlBlockDescriptor
@@ -66,6 +67,7 @@ public final class ControlBlockDescriptor
     public static final int PUBLISHED_OFFSET;
     public static final int ACKED_OFFSET;
     public static final int MULTICAST_ACKED_OFFSET;
+    public static final int BEATS_OFFSET;
 
     /** Bytes reserved for the control block at the start of each region (one page). */
     public static final int CONTROL_BLOCK_LENGTH = 4096;
@@ -134,6 +136,8 @@ public final class ControlBlockDescriptor
         offset += MAX_RANKS * Long.BYTES;
         MULTICAST_ACKED_OFFSET = offset;
         offset += MAX_RANKS * Long.BYTES;
+        BEATS_OFFSET = offset; // a line pair of its own: written every few ms while waiting, read only on timeout
+        offset += LINE_PAIR_BYTES;
 
         if (offset > CONTROL_BLOCK_LENGTH)
         {

@@ -53,7 +53,7 @@ public final class SegmentDescriptor
      */
     public static final long RANK_LOCKS_OFFSET = 0;
     /** Bumped on any incompatible change of this header or of {@link ControlBlockDescriptor}. */
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
 
     public static final int MAGIC_OFFSET;
     public static final int LAYOUT_VERSION_OFFSET;

@@ -4,6 +4,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.smartmap.core.ControlBlockDescriptor.*;
 
@@ -26,8 +27,10 @@ public final class Waiter
 {
     /** Pass as the peer when any rank may be the one that advances the counter. */
     public static final int ANY_PEER = -1;
-    /** How often a blocked wait looks at its peers' state and pids. */
+    /** How often a blocked wait looks at its peers' state and liveness locks. */
     public static final long LIVENESS_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(2);
+    /** How long a timed-out wait watches its peers for a sign of progress before naming the stuck one. */
+    public static final long STUCK_WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ControlBlock[] blocks;
     private final int selfRank;
@@ -119,6 +122,7 @@ public final class Waiter
             if (now - nextCheck >= 0)
             {
                 nextCheck = now + LIVENESS_CHECK_INTERVAL_NS;
+                blocks[selfRank].beat(); // tells a timed-out peer that this rank is waiting, not stopped
                 final PeerFailureException failure = peerFailure(peer, awaited);
                 if (failure != null)
                 {
@@ -132,11 +136,14 @@ public final class Waiter
                 }
                 if (now - start >= timeoutNs)
                 {
+                    final int stuck = stuckPeer(peer);
                     final String message = "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) +
-                        " ms waiting for " + who(peer) + ": awaited=" + awaited + ", target=" + target +
-                        ", current=" + value + ", waiter=rank " + selfRank;
+                        " ms waiting for " + who(peer) + (stuck == ANY_PEER ? "" : ": rank " + stuck + " (pid " +
+                        blocks[stuck].pid() + ") made no progress in " + TimeUnit.NANOSECONDS.toMillis(STUCK_WINDOW_NS) +
+                        " ms, stopped or stuck") + "; awaited=" + awaited + ", target=" + target + ", current=" +
+                        value + ", waiter=rank " + selfRank;
                     blocks[selfRank].markAborted(ABORT_TIMEOUT, message);
-                    throw new PeerTimeoutException(message, peer, awaited);
+                    throw new PeerTimeoutException(message, stuck == ANY_PEER ? peer : stuck, awaited);
                 }
             }
         }
@@ -230,6 +237,49 @@ public final class Waiter
                 " awaited " + awaited, rank, awaited);
         }
         return null;
+    }
+
+    /**
+     * On timeout, find the rank everybody waits for: every rank blocked in a wait beats every
+     * {@link #LIVENESS_CHECK_INTERVAL_NS} and every running rank advances its sequence, so a peer
+     * whose beats and sequence both stand still for {@link #STUCK_WINDOW_NS} is stopped (SIGSTOP, a
+     * debugger) or stuck outside the library. Waits form chains (rank 0 waits for rank 1, which
+     * waits for the stopped rank 2), and every rank of a chain times out at about the same moment:
+     * this names rank 2 on all of them instead of each one's neighbour.
+     *
+     * @param peer the awaited rank, or {@link #ANY_PEER}.
+     * @return the awaited rank if it stood still, else the lowest rank that did, else {@link #ANY_PEER}.
+     */
+    private int stuckPeer(final int peer)
+    {
+        final long[] beats = new long[blocks.length];
+        final long[] sequences = new long[blocks.length];
+        for (int r = 0; r < blocks.length; r++)
+        {
+            beats[r] = blocks[r].beatsAcquire();
+            sequences[r] = blocks[r].sequenceAcquire();
+        }
+        final long end = System.nanoTime() + STUCK_WINDOW_NS;
+        while (System.nanoTime() - end < 0)
+        {
+            blocks[selfRank].beat(); // this rank is observed too, by peers timing out at the same moment
+            LockSupport.parkNanos(LIVENESS_CHECK_INTERVAL_NS / 2);
+        }
+        int stuck = ANY_PEER;
+        for (int r = blocks.length - 1; r >= 0; r--)
+        {
+            final ControlBlock block = blocks[r];
+            if (r != selfRank && block.pid() != 0 && block.stateAcquire() == STATE_ALIVE &&
+                block.beatsAcquire() == beats[r] && block.sequenceAcquire() == sequences[r])
+            {
+                if (r == peer)
+                {
+                    return r;
+                }
+                stuck = r;
+            }
+        }
+        return stuck;
     }
 
     private static String who(final int peer)

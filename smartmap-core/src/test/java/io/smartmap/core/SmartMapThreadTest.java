@@ -83,6 +83,54 @@ class SmartMapThreadTest
         }
     }
 
+    /**
+     * Rank 2 joins and then stands still outside the library (as if stopped): ranks 0 and 1 wait in
+     * a barrier, possibly for each other, and both time out naming rank 2, not their neighbour.
+     */
+    @Test
+    void shouldNameTheRankThatStandsStillWhenWaitsTimeOut() throws Exception
+    {
+        try (Segment ignored = Segment.create(dir, "stuck", 3, REGION))
+        {
+            final ExecutorService pool = Executors.newFixedThreadPool(3);
+            final java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(3);
+            final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            final List<Future<PeerTimeoutException>> waiters = new ArrayList<>();
+            for (int r = 0; r < 2; r++)
+            {
+                final SmartMapOptions options = options("stuck", r, 3).timeoutNs(TimeUnit.MILLISECONDS.toNanos(300));
+                waiters.add(pool.submit(() ->
+                {
+                    try (SmartMap smartMap = SmartMap.join(options))
+                    {
+                        joined.countDown();
+                        joined.await();
+                        return assertThrows(PeerTimeoutException.class, smartMap::barrier);
+                    }
+                }));
+            }
+            final Future<?> stuck = pool.submit(() ->
+            {
+                try (SmartMap smartMap = SmartMap.join(options("stuck", 2, 3)))
+                {
+                    joined.countDown();
+                    done.await(); // alive, holding its lock, but making no progress
+                }
+                return null;
+            });
+            for (final Future<PeerTimeoutException> waiter : waiters)
+            {
+                final PeerTimeoutException ex = waiter.get(10, TimeUnit.SECONDS);
+                assertEquals(2, ex.peerRank(), ex.getMessage());
+                assertTrue(ex.getMessage().contains("rank 2 (pid " + ProcessHandle.current().pid() +
+                    ") made no progress in 20 ms, stopped or stuck"), ex.getMessage());
+            }
+            done.countDown();
+            stuck.get(10, TimeUnit.SECONDS);
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void shouldFailFastWhenPeerAborts() throws Exception
     {
