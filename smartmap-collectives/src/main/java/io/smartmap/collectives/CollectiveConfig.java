@@ -12,7 +12,7 @@ public final class CollectiveConfig
 {
     private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
     private KernelProvider kernels = KernelProvider.instance();
-    private int cores = (int)property("cores", Runtime.getRuntime().availableProcessors());
+    private int cores = (int)property("cores", 0);
     private long threadedMinBytes = property("threadedMinBytes", 1024);
     // measured crossovers, 2 ranks, double, 5 rounds:
     // bin/smartmap-bench --sizes 8:8192 --repetitions 5 --algorithms two-copy,smartmap
@@ -52,8 +52,9 @@ public final class CollectiveConfig
     }
 
     /**
-     * @return the cores the ranks share, for the choices that differ when ranks outnumber cores;
-     * default this JVM's {@link Runtime#availableProcessors()} (property {@code smartmap.cores}).
+     * @return the cores the ranks share, for the choices that differ when ranks outnumber cores; 0
+     * (the default, property {@code smartmap.cores}) means the job's: what its creator (the launcher)
+     * recorded in the segment, the same on every rank whatever each one's CPU affinity.
      */
     public int cores()
     {
@@ -61,15 +62,15 @@ public final class CollectiveConfig
     }
 
     /**
-     * Set the core count every rank assumes (the same on every rank, e.g. when CPU affinities differ).
+     * Set the core count every rank assumes (the same on every rank), or 0 for the job's.
      *
-     * @throws IllegalArgumentException if {@code cores < 1}.
+     * @throws IllegalArgumentException if {@code cores < 0}.
      */
     public CollectiveConfig cores(final int cores)
     {
-        if (cores < 1)
+        if (cores < 0)
         {
-            throw new IllegalArgumentException("cores must be at least 1: cores=" + cores);
+            throw new IllegalArgumentException("cores must not be negative: cores=" + cores);
         }
         this.cores = cores;
         return this;

@@ -2,9 +2,13 @@ package io.smartmap.collectives;
 
 import io.smartmap.core.Address;
 import io.smartmap.core.CollectiveKind;
+import io.smartmap.core.ControlBlock;
 import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.PeerAbortedException;
 import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.SmartMap;
+
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The communicator over all ranks of a job (MPI_COMM_WORLD), with MPI-style collectives run
@@ -36,6 +40,12 @@ public final class Communicator implements AutoCloseable
     private final TwoCopy twoCopy;
     private final Operation operation = new Operation();
     private final Staging staging;
+    /** Set while a thread is inside a collective of this communicator: a second thread is refused. */
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private boolean closed;
+    private final int cores;
+    /** The first failure of a collective on this rank: every later call rethrows it (a revoked communicator). */
+    private RuntimeException failure;
 
     /**
      * @param smartMap this rank's handle (not closed by {@link #close()}).
@@ -67,6 +77,7 @@ public final class Communicator implements AutoCloseable
         this.singleCopy = new SingleCopy(exchange);
         this.twoCopy = new TwoCopy(exchange);
         this.staging = new Staging(smartMap);
+        this.cores = config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores());
     }
 
     /**
@@ -141,14 +152,22 @@ public final class Communicator implements AutoCloseable
     /** MPI_Barrier: returns when every rank has called it. */
     public void barrier()
     {
-        checkUsable();
+        begin();
         try
         {
-            smartMap.barrier();
+            checkUsable();
+            try
+            {
+                smartMap.barrier();
+            }
+            catch (final RuntimeException ex)
+            {
+                throw abortOn(ex, CollectiveKind.BARRIER);
+            }
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            throw abortOn(ex, CollectiveKind.BARRIER);
+            end();
         }
     }
 
@@ -168,18 +187,15 @@ public final class Communicator implements AutoCloseable
     public void bcast(final Object buffer, final int count, final Datatype datatype, final int root,
         final Algorithm algorithm)
     {
-        checkCommon(count, datatype, root, algorithm);
-        final boolean isRoot = getRank() == root;
-        staging.check(buffer, "buffer", count, datatype);
-        if (count == 0)
+        begin();
+        try
         {
-            return;
+            bcastChecked(buffer, count, datatype, root, algorithm);
         }
-        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
-            config.bcastSingleCopyMinBytes());
-        // one buffer: copied in at the root, out at the others
-        runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
-            isRoot ? buffer : null, count, isRoot ? null : buffer, count);
+        finally
+        {
+            end();
+        }
     }
 
     /** {@link #reduce(Object, Object, int, Datatype, Op, int, Algorithm)} with the configured default algorithm. */
@@ -197,6 +213,113 @@ public final class Communicator implements AutoCloseable
      *                  {@link Algorithm#SMARTMAP_THREADED} or {@link Algorithm#TWO_COPY}.
      */
     public void reduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final int root, final Algorithm algorithm)
+    {
+        begin();
+        try
+        {
+            reduceChecked(sendBuf, recvBuf, count, datatype, op, root, algorithm);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op)
+    {
+        allReduce(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allreduce: on every rank, {@code recvBuf[i] = send_0[i] op ... op send_{size-1}[i]},
+     * folded in rank order, the same bits everywhere. {@link Algorithm#SMARTMAP_SERIAL} is the
+     * paper's reduce then broadcast (section 4.5); {@link Algorithm#SMARTMAP_THREADED} folds
+     * slices in parallel and copies each slice into every rank's receive buffer.
+     */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final Algorithm algorithm)
+    {
+        begin();
+        try
+        {
+            allReduceChecked(sendBuf, recvBuf, count, datatype, op, algorithm);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allToAll(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Alltoall: block j ({@code count} elements) of this rank's {@code sendBuf} lands in block
+     * {@code rank} of rank j's {@code recvBuf}. Both buffers hold {@code count * size} elements.
+     * Single copy (paper, section 4.4): each rank writes straight into the peers' receive buffers.
+     */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Algorithm algorithm)
+    {
+        begin();
+        try
+        {
+            allToAllChecked(sendBuf, recvBuf, count, datatype, algorithm);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allGather(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allgather: every rank's {@code count} elements of {@code sendBuf} land in block
+     * {@code rank} of every rank's {@code recvBuf} ({@code count * size} elements).
+     */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Algorithm algorithm)
+    {
+        begin();
+        try
+        {
+            allGatherChecked(sendBuf, recvBuf, count, datatype, algorithm);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
+    private void bcastChecked(final Object buffer, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        final boolean isRoot = getRank() == root;
+        staging.check(buffer, "buffer", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
+            config.bcastSingleCopyMinBytes());
+        // one buffer: copied in at the root, out at the others
+        runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
+            isRoot ? buffer : null, count, isRoot ? null : buffer, count);
+    }
+
+    private void reduceChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Op op, final int root, final Algorithm algorithm)
     {
         checkCommon(count, datatype, root, algorithm);
@@ -218,20 +341,7 @@ public final class Communicator implements AutoCloseable
             isRoot ? recvBuf : null, count);
     }
 
-    /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
-    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Op op)
-    {
-        allReduce(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Allreduce: on every rank, {@code recvBuf[i] = send_0[i] op ... op send_{size-1}[i]},
-     * folded in rank order, the same bits everywhere. {@link Algorithm#SMARTMAP_SERIAL} is the
-     * paper's reduce then broadcast (section 4.5); {@link Algorithm#SMARTMAP_THREADED} folds
-     * slices in parallel and copies each slice into every rank's receive buffer.
-     */
-    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    private void allReduceChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Op op, final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -248,18 +358,7 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
-    /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
-    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
-    {
-        allToAll(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Alltoall: block j ({@code count} elements) of this rank's {@code sendBuf} lands in block
-     * {@code rank} of rank j's {@code recvBuf}. Both buffers hold {@code count * size} elements.
-     * Single copy (paper, section 4.4): each rank writes straight into the peers' receive buffers.
-     */
-    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    private void allToAllChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -276,17 +375,7 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
-    /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
-    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
-    {
-        allGather(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Allgather: every rank's {@code count} elements of {@code sendBuf} land in block
-     * {@code rank} of every rank's {@code recvBuf} ({@code count * size} elements).
-     */
-    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    private void allGatherChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -313,6 +402,11 @@ public final class Communicator implements AutoCloseable
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         if (ownsSmartMap)
         {
             smartMap.close();
@@ -362,6 +456,7 @@ public final class Communicator implements AutoCloseable
         final Object recvBuf,
         final long recvElements)
     {
+        boolean done = false;
         try
         {
             RegionBuffer send = sendBuf == null ? null : staging.stage(sendBuf, sendElements, datatype, true, false);
@@ -384,10 +479,22 @@ public final class Communicator implements AutoCloseable
                 execute();
             }
             staging.copyOut();
+            done = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw abortOn(ex, kind); // e.g. no scratch left: the peers must not wait for this rank until the timeout
         }
         finally
         {
-            staging.release();
+            if (done)
+            {
+                staging.release();
+            }
+            else
+            {
+                staging.abandon(); // peers may still read or write the scratch of a failed collective
+            }
         }
     }
 
@@ -397,13 +504,13 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Whether ranks outnumber cores ({@link CollectiveConfig#cores()}). The choices it feeds are
-     * published in the descriptor (algorithm and variant), so ranks that count cores differently get
-     * a mismatch, never wrong data.
+     * Whether ranks outnumber cores: {@link CollectiveConfig#cores()}, or the job's core count from the
+     * segment, so every rank decides the same way whatever its own CPU affinity (a rank pinned to one
+     * core must not pick another algorithm than its peers).
      */
     private boolean oversubscribed()
     {
-        return getSize() > config.cores();
+        return getSize() > cores;
     }
 
     private static long bytes(final int count, final Datatype datatype)
@@ -478,11 +585,43 @@ public final class Communicator implements AutoCloseable
         }
     }
 
+    /**
+     * Refuse a call on a closed communicator, after a failed collective (rethrowing that failure as
+     * the cause, on every later call), and as soon as any peer has aborted: a failure reaches every
+     * rank at its next call, not at its next wait (a revoked communicator, as in MPI's ULFM).
+     *
+     * @throws IllegalStateException if closed or failed before.
+     * @throws PeerAbortedException  if a peer aborted; this rank is then marked aborted too.
+     */
     private void checkUsable()
     {
+        if (closed)
+        {
+            throw new IllegalStateException("communicator is closed: rank=" + getRank());
+        }
+        if (failure != null)
+        {
+            throw new IllegalStateException("communicator unusable after a failed collective: rank=" + getRank() +
+                ", failure=" + failure, failure);
+        }
         if (smartMap.isAborted())
         {
-            throw new IllegalStateException("communicator unusable after a failed collective: rank=" + getRank());
+            throw new IllegalStateException("communicator unusable: this rank was aborted: rank=" + getRank());
+        }
+        final ControlBlock[] blocks = exchange.blocks;
+        for (int r = 0; r < blocks.length; r++)
+        {
+            if (blocks[r].stateAcquire() == ControlBlockDescriptor.STATE_ABORTED)
+            {
+                final String reason = blocks[r].reason();
+                final int code = blocks[r].reasonCode();
+                failure = new PeerAbortedException("peer rank " + r + " aborted (" + reason + ") before rank " +
+                    getRank() + "'s next collective", r, "a usable communicator", code, reason);
+                // cascade the first failure's reason, as a failed wait does
+                smartMap.abort(code == ControlBlockDescriptor.ABORT_MISMATCH ? code : ControlBlockDescriptor.ABORT_PEER_FAILED,
+                    reason);
+                throw failure;
+            }
         }
     }
 
@@ -592,9 +731,32 @@ public final class Communicator implements AutoCloseable
         }
     }
 
+    /**
+     * Record the first failure (every later call rethrows it) and mark this rank aborted, so peers
+     * waiting on it fail fast; a peer failure already marked it with the cascading reason.
+     */
     private RuntimeException abortOn(final RuntimeException ex, final CollectiveKind kind)
     {
+        if (failure == null)
+        {
+            failure = ex;
+        }
         smartMap.abort(ControlBlockDescriptor.ABORT_ERROR, "rank " + getRank() + " failed in " + kind + ": " + ex);
         return ex;
+    }
+
+    /** Take this communicator for the calling thread (one atomic operation). */
+    private void begin()
+    {
+        if (!busy.compareAndSet(false, true))
+        {
+            throw new IllegalStateException("another thread is in a collective on this communicator: rank=" + getRank() +
+                "; a communicator serves one thread at a time (as in MPI): call it from one thread, or serialise the calls");
+        }
+    }
+
+    private void end()
+    {
+        busy.lazySet(false); // release: the next caller sees everything this call did
     }
 }

@@ -128,6 +128,21 @@ final class Staging
         }
     }
 
+    /**
+     * Forget the scratch buffers of a failed collective without giving them back: a peer may still
+     * be reading or writing them, so they must never be handed out again (the communicator is
+     * unusable after a failure anyway).
+     */
+    void abandon()
+    {
+        while (staged > 0)
+        {
+            staged--;
+            scratch[staged] = null;
+            originals[staged] = null;
+        }
+    }
+
     void release()
     {
         while (staged > 0)

@@ -183,7 +183,8 @@ public final class Segment implements AutoCloseable
                 strideBytes,
                 jobId.getBytes(StandardCharsets.UTF_8),
                 ProcessHandle.current().pid(),
-                System.currentTimeMillis());
+                System.currentTimeMillis(),
+                Runtime.getRuntime().availableProcessors());
             SegmentDescriptor.signalReady(segment.header);
             return segment;
         }
@@ -272,6 +273,12 @@ public final class Segment implements AutoCloseable
         return deleted;
     }
 
+    /** @return the cores of the machine as the job's creator saw them: the same number on every rank. */
+    public int cores()
+    {
+        return SegmentDescriptor.cores(header);
+    }
+
     /** @return the segment file. */
     public Path path()
     {
@@ -355,15 +362,16 @@ public final class Segment implements AutoCloseable
         return rank < rankCount && offset + lengthBytes <= strideBytes;
     }
 
-    /** Unmap the header and all regions; idempotent. Views obtained earlier must not be used afterwards. */
+    /**
+     * Mark this segment closed; idempotent. The mappings are not unmapped here but when nothing
+     * references them any more (as a {@link MappedByteBuffer} is): a {@link RegionBuffer} or view
+     * obtained earlier keeps its region mapped, so a late read sees stale data instead of crashing
+     * the JVM. A process that exits frees them with everything else.
+     */
     @Override
     public void close()
     {
-        if (!closed)
-        {
-            closed = true;
-            unmapAll(headerMapping, regionMappings);
-        }
+        closed = true;
     }
 
     /** @return whether {@link #close()} was called. */

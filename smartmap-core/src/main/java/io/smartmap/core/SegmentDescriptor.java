@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
  *  |                  Creation Time (epoch millis)                 |
  *  |                                                               |
  *  +---------------------------------------------------------------+
+ *  |           Cores (the creator's available processors)          |
+ *  +---------------------------------------------------------------+
  *  |                     Job Id Length (bytes)                     |
  *  +---------------------------------------------------------------+
  *  |                 Job Id (UTF-8, at most 64 bytes)             ...
@@ -61,6 +63,7 @@ public final class SegmentDescriptor
     public static final int REGION_STRIDE_OFFSET;
     public static final int CREATOR_PID_OFFSET;
     public static final int CREATION_TIME_OFFSET;
+    public static final int CORES_OFFSET;
     public static final int JOB_ID_LENGTH_OFFSET;
     public static final int JOB_ID_OFFSET;
     public static final int STATE_OFFSET;
@@ -90,6 +93,8 @@ public final class SegmentDescriptor
         offset += Long.BYTES;
         CREATION_TIME_OFFSET = offset;
         offset += Long.BYTES;
+        CORES_OFFSET = offset;
+        offset += Integer.BYTES;
         JOB_ID_LENGTH_OFFSET = offset;
         offset += Integer.BYTES;
         JOB_ID_OFFSET = offset;
@@ -164,6 +169,15 @@ public final class SegmentDescriptor
         return header.getLong(CREATOR_PID_OFFSET);
     }
 
+    /**
+     * @return the cores the job's creator could use, recorded once so that every rank bases its
+     * oversubscription choices on the same number (ranks pinned to fewer cores would disagree).
+     */
+    public static int cores(final AtomicBuffer header)
+    {
+        return header.getInt(CORES_OFFSET);
+    }
+
     public static long creationTimeMs(final AtomicBuffer header)
     {
         return header.getLong(CREATION_TIME_OFFSET);
@@ -195,7 +209,8 @@ public final class SegmentDescriptor
         final long strideBytes,
         final byte[] jobIdUtf8,
         final long creatorPid,
-        final long creationTimeMs)
+        final long creationTimeMs,
+        final int cores)
     {
         header.putLong(MAGIC_OFFSET, MAGIC);
         header.putInt(LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
@@ -203,6 +218,7 @@ public final class SegmentDescriptor
         header.putLong(REGION_STRIDE_OFFSET, strideBytes);
         header.putLong(CREATOR_PID_OFFSET, creatorPid);
         header.putLong(CREATION_TIME_OFFSET, creationTimeMs);
+        header.putInt(CORES_OFFSET, cores);
         header.putInt(JOB_ID_LENGTH_OFFSET, jobIdUtf8.length);
         header.putBytes(JOB_ID_OFFSET, jobIdUtf8);
     }

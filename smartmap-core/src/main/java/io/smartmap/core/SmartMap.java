@@ -54,7 +54,7 @@ public final class SmartMap implements AutoCloseable
         catch (final RuntimeException ex)
         {
             locks.close();
-            throw ex;
+            throw new IllegalStateException(ex.getMessage() + ", holder pid=" + self.pid(), ex);
         }
         this.waiter = new Waiter(blocks, rank, locks, timeoutNs);
         this.sequence = self.sequenceAcquire(); // a rank never rejoins, but never go backwards either
@@ -154,6 +154,7 @@ public final class SmartMap implements AutoCloseable
      */
     public RegionBuffer allocate(final int bytes)
     {
+        checkOpen();
         return arena.allocate(bytes);
     }
 
@@ -167,12 +168,16 @@ public final class SmartMap implements AutoCloseable
      */
     public UnsafeBuffer view(final long address, final int lengthBytes)
     {
+        checkOpen();
         if (!segment.contains(address, lengthBytes))
         {
             throw new IllegalArgumentException("address outside the segment: address=0x" + Long.toHexString(address) +
                 ", length=" + lengthBytes + ", size=" + size + ", stride=" + segment.strideBytes());
         }
-        return new UnsafeBuffer(segment.memoryAddress(address), lengthBytes);
+        // a view of the region buffer, not of a raw address: it keeps the region mapped while it is used
+        final int owner = (int)(address >>> segment.strideShift());
+        final int offset = (int)(address & (segment.strideBytes() - 1));
+        return new UnsafeBuffer(segment.region(owner), offset, lengthBytes);
     }
 
     /**
@@ -212,6 +217,7 @@ public final class SmartMap implements AutoCloseable
         final long sendAddress,
         final long recvAddress)
     {
+        checkOpen();
         final long next = ++sequence;
         self.publish(next, 0, kind, root, count, datatype, op, algorithm, sendAddress, recvAddress);
         return next;
@@ -234,6 +240,7 @@ public final class SmartMap implements AutoCloseable
         final int op,
         final int algorithm)
     {
+        checkOpen();
         final ControlBlock block = blocks[peer];
         waiter.awaitAtLeast(block, ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL);
         if (block.descriptorMatches(sequence, 0, kind, root, count, datatype, op, algorithm) == ControlBlock.MISMATCH)
@@ -255,6 +262,7 @@ public final class SmartMap implements AutoCloseable
      */
     public void barrier()
     {
+        checkOpen();
         final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, -1, Address.NULL, Address.NULL);
         for (int i = 1; i < size; i++)
         {
@@ -272,6 +280,7 @@ public final class SmartMap implements AutoCloseable
      */
     public void claim(final Object engine)
     {
+        checkOpen();
         if (owner != null && owner != engine)
         {
             throw new IllegalStateException("this rank's handle already has a communicator: rank=" + rank +
@@ -288,16 +297,26 @@ public final class SmartMap implements AutoCloseable
      */
     public void abort(final int reasonCode, final String reason)
     {
+        if (closed)
+        {
+            return; // a closed rank has nothing left to abort
+        }
         self.markAborted(reasonCode, reason);
     }
 
     /** @return whether this rank has marked itself aborted. */
     public boolean isAborted()
     {
+        checkOpen();
         return self.stateAcquire() == ControlBlockDescriptor.STATE_ABORTED;
     }
 
-    /** Mark this rank closed (or keep it aborted), unmap the segment; idempotent. */
+    /**
+     * Mark this rank closed (or keep it aborted), give its rank back and drop this handle's use of
+     * the segment; idempotent. Every later call on this handle throws {@link IllegalStateException};
+     * buffers and views obtained before stay readable (the mappings live until they are
+     * unreferenced), so no sequence of calls can touch unmapped memory.
+     */
     @Override
     public void close()
     {
@@ -320,6 +339,14 @@ public final class SmartMap implements AutoCloseable
         if (ownsSegmentFile)
         {
             Segment.delete(segment.path().getParent(), segment.jobId());
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("this rank's handle is closed: rank=" + rank + ", job=" + segment.jobId());
         }
     }
 

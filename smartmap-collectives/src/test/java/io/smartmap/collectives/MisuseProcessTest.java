@@ -1,0 +1,123 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.Jvm;
+import io.smartmap.core.SmartMapOptions;
+import io.smartmap.core.launch.Launcher;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Misuse is refused with a clear exception (issue 16), on real rank processes started by the
+ * launcher ({@link MisuseRank}); the pinned and the namespaced rank start through a wrapper
+ * script, as a job script would.
+ */
+class MisuseProcessTest
+{
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @Test
+    void shouldRefuseASecondThreadInACollectiveAndStayCorrect()
+    {
+        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "threads")), output());
+        assertTrue(stdout().contains("[0] refused: another thread is in a collective on this communicator"), output());
+        assertOkOnEveryRank(2, "ok reduce 1024 doubles");
+    }
+
+    @Test
+    void shouldRefuseEveryCallAfterCloseWithoutCrashing()
+    {
+        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "closed")), output());
+        for (int r = 0; r < 2; r++)
+        {
+            final String prefix = "[" + r + "] refused: ";
+            assertEquals(4, stdout().lines().filter(l -> l.startsWith(prefix)).count(), output());
+            assertTrue(stdout().contains(prefix + "communicator is closed: rank=" + r), output());
+            assertTrue(stdout().contains(prefix + "this rank's handle is closed: rank=" + r), output());
+            assertTrue(stdout().contains("[" + r + "] ok read after close: " + (42.0 + r)), output());
+        }
+        assertFalse(stdout().contains("WRONG"), output());
+    }
+
+    /** Rank 0 pinned to one core (taskset, as a binding wrapper does): AUTO must still agree with rank 1. */
+    @Test
+    void shouldChooseTheSameAlgorithmOnEveryRankWhateverItsAffinity()
+    {
+        // 16 KiB: two-copy for a rank that thinks ranks outnumber cores, single copy for one that does not
+        final int code = launch(2, wrapped(0, List.of("taskset", "-c", "0"), Jvm.command(MisuseRank.class, "reduce", "16384")));
+        assertEquals(0, code, output());
+        assertTrue(stdout().contains("[0] cores seen by this rank: 1"), "rank 0 really was pinned: " + output());
+        assertOkOnEveryRank(2, "ok reduce 2048 doubles");
+    }
+
+    /** Rank 1 in its own pid namespace (it sees itself as pid 1): liveness must not depend on its pid. */
+    @Test
+    void shouldWorkWithARankInAnotherPidNamespace()
+    {
+        final int code = launch(2, wrapped(1, List.of("unshare", "--pid", "--fork"), Jvm.command(MisuseRank.class, "reduce", "65536")));
+        assertEquals(0, code, output());
+        assertOkOnEveryRank(2, "ok reduce 8192 doubles");
+    }
+
+    /** Rank 1 fails before it enters (no scratch for its array): rank 0 learns at once, and both stay failed. */
+    @Test
+    void shouldReachEveryRankPromptlyAndRevokeTheCommunicatorAfterAFailure()
+    {
+        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "failure")), output());
+        final Matcher failed = Pattern.compile("\\[0] failed after (\\d+) ms: PeerAbortedException: .*").matcher(stdout());
+        assertTrue(failed.find(), output());
+        assertTrue(Long.parseLong(failed.group(1)) < 2000, "rank 0 learned within 2 s, not at the 30 s timeout: " + output());
+        assertTrue(stdout().contains("[1] failed after"), output());
+        for (int r = 0; r < 2; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] refused: communicator unusable after a failed collective"), output());
+        }
+        assertFalse(stdout().contains("WRONG"), output());
+    }
+
+    private void assertOkOnEveryRank(final int ranks, final String ok)
+    {
+        for (int r = 0; r < ranks; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] " + ok), output());
+        }
+        assertFalse(stdout().contains("WRONG"), output());
+    }
+
+    /** The command through a wrapper for one rank only: {@code sh -c 'if rank = R; then exec WRAPPER "$@"; else exec "$@"'}. */
+    private static List<String> wrapped(final int rank, final List<String> wrapper, final List<String> command)
+    {
+        final List<String> script = new ArrayList<>(List.of("sh", "-c",
+            "if [ \"$SMARTMAP_RANK\" = " + rank + " ]; then exec " + String.join(" ", wrapper) + " \"$@\"; else exec \"$@\"; fi",
+            "sh"));
+        script.addAll(command);
+        return script;
+    }
+
+    private int launch(final int ranks, final List<String> command)
+    {
+        final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
+            SmartMapOptions.DEFAULT_DIR.toString(), "--region-size", Long.toString(16L << 20), "--timeout", "30"));
+        args.addAll(command);
+        return Launcher.run(args.toArray(new String[0]), new PrintStream(out, true), new PrintStream(err, true));
+    }
+
+    private String stdout()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String output()
+    {
+        return "stdout:\n" + stdout() + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8);
+    }
+}
