@@ -4,11 +4,15 @@ import io.smartmap.core.RegionBuffer;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Rank program: {@code args[0]} back-to-back mixed collectives (random kinds, sizes, roots,
  * datatypes, operators and algorithms, the same sequence on every rank from the shared seed
- * {@code args[1]}), every result checked against the model. Exits 1 on the first wrong result.
+ * {@code args[1]}), every result checked against the model. Now and then one random rank is late
+ * (a random delay before it enters), and every rank scribbles over its send buffer as soon as a
+ * collective returns: a peer that still read it after this rank left would get a wrong result,
+ * which its own check catches. Exits 1 on the first wrong result.
  */
 public final class MixedSoakRank
 {
@@ -47,11 +51,19 @@ public final class MixedSoakRank
                     op = Op.SUM;
                 }
                 final int algorithmRoll = shared.nextInt(5);
+                // now and then one random rank is late (every rank draws the same numbers: the stream stays shared)
+                final boolean delayed = shared.nextInt(100) == 0;
+                final int lateRank = delayed ? shared.nextInt(size) : -1;
+                final long delayNs = delayed ? shared.nextLong(1, 200_000) : 0;
                 final long caseSeed = seed * 1_000_003L + i;
                 final int block = count * datatype.extent();
                 final byte[] mine = Model.values(caseSeed, rank, kind == 3 ? count * size : count, datatype, op);
                 send.buffer().putBytes(0, mine);
                 recv.buffer().setMemory(0, Math.max(block * size, 8), (byte)3);
+                if (rank == lateRank)
+                {
+                    LockSupport.parkNanos(delayNs);
+                }
                 final byte[] expected;
                 final int checkBytes;
                 switch (kind)
@@ -122,6 +134,7 @@ public final class MixedSoakRank
                     }
                 }
                 perKind[kind]++;
+                send.buffer().setMemory(0, Math.max(mine.length, 8), (byte)0x5A); // nobody may read it any more
                 if (expected != null)
                 {
                     final byte[] actual = new byte[checkBytes];

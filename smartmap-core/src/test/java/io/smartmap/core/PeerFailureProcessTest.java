@@ -70,6 +70,36 @@ class PeerFailureProcessTest
         }
     }
 
+    /** Two processes started with the same rank: the second is refused, naming the holder's pid. */
+    @Test
+    void shouldRefuseASecondProcessWithTheSameRank() throws Exception
+    {
+        Process first = null;
+        try (Segment ignored = Segment.create(dir, "same", 2, 4L << 20))
+        {
+            first = Jvm.startRank(dir, "same", 0, 2, 4L << 20, Jvm.command(VictimRank.class, "1", "wait"));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ignored.region(0).getLong(ControlBlockDescriptor.PID_OFFSET) == 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(10); // until the first one has joined (its pid is published after its lock is taken)
+            }
+            final Process second = Jvm.startRank(dir, "same", 0, 2, 4L << 20, Jvm.command(VictimRank.class, "1", "wait"));
+            final String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+            assertNotEquals(0, second.exitValue(), output);
+            assertTrue(output.contains("rank 0 is held by another live process") &&
+                output.contains("holder pid=" + first.pid()), output);
+            assertTrue(first.isAlive(), "the first holder is untouched");
+        }
+        finally
+        {
+            if (first != null)
+            {
+                first.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAPeerIsKilled() throws Exception
     {
