@@ -28,7 +28,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * algorithms get a {@link io.smartmap.core.CollectiveMismatchException} (or, on the peers of the
  * rank that found it, a {@link io.smartmap.core.PeerAbortedException}); a dead peer gives a
  * {@link io.smartmap.core.PeerDeadException}. After any such failure the communicator is
- * unusable (MPI's errors are fatal). One thread per communicator; one communicator per {@link SmartMap}.
+ * revoked (MPI's errors are fatal): every later call on any rank throws
+ * {@link IllegalStateException} with the first failure as its cause. One thread per communicator
+ * at a time (a second thread inside a collective gets {@link IllegalStateException}), one
+ * communicator per {@link SmartMap}, nothing after {@link #close()} (every call throws
+ * {@link IllegalStateException}). README "Rules and errors" lists what each exception means.
  */
 public final class Communicator implements AutoCloseable
 {
