@@ -20,13 +20,23 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class PeerFailureProcessTest
 {
+    /** A parent shell that reaps the rank only when its stdin closes. */
+    private static final List<String> UNREAPED = List.of("sh", "-c", "\"$@\" & read line; kill -9 $! 2>/dev/null; wait", "sh");
+
     @TempDir
     Path dir;
 
     @Test
     void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAnUnreapedPeerIsKilled() throws Exception
     {
-        killOneAndExpectSurvivorsToThrow("zombie", 3, 1, true);
+        killOneAndExpectSurvivorsToThrow("zombie", 3, 1, UNREAPED);
+    }
+
+    /** The killed rank ran in its own pid namespace (it saw itself as pid 1): the lock still tells. */
+    @Test
+    void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAPeerInAnotherPidNamespaceIsKilled() throws Exception
+    {
+        killOneAndExpectSurvivorsToThrow("namespace", 3, 2, List.of("unshare", "--pid", "--fork"));
     }
 
     @Test
@@ -103,18 +113,20 @@ class PeerFailureProcessTest
     @Test
     void shouldMakeSurvivorsThrowWithinTwoSecondsWhenAPeerIsKilled() throws Exception
     {
-        killOneAndExpectSurvivorsToThrow("kill", 4, 2, false);
+        killOneAndExpectSurvivorsToThrow("kill", 4, 2, List.of());
     }
 
     /**
      * Start {@code size} rank processes, SIGKILL {@code victim} while the others wait in a barrier, and
-     * check that each survivor throws a peer failure naming it within 2 s. With {@code unreaped} the
-     * victim's parent is a shell that does not call wait() until its stdin closes, so the dead rank
-     * stays a zombie while the survivors look for it.
+     * check that each survivor throws a peer failure naming it within 2 s. The victim runs under
+     * {@code victimWrapper} when one is given: {@link #UNREAPED} (a shell parent that does not call
+     * wait() until its stdin closes, so the dead rank stays a zombie while the survivors look for it),
+     * or e.g. {@code unshare --pid --fork}.
      */
     private void killOneAndExpectSurvivorsToThrow(final String job, final int size, final int victim,
-        final boolean unreaped) throws Exception
+        final List<String> victimWrapper) throws Exception
     {
+        final boolean unreaped = victimWrapper == UNREAPED;
         final List<Process> ranks = new ArrayList<>();
         final List<BufferedReader> outputs = new ArrayList<>();
         try (Segment ignored = Segment.create(dir, job, size, 4L << 20))
@@ -122,9 +134,9 @@ class PeerFailureProcessTest
             for (int r = 0; r < size; r++)
             {
                 final List<String> command = new ArrayList<>();
-                if (unreaped && r == victim)
+                if (r == victim)
                 {
-                    command.addAll(List.of("sh", "-c", "\"$@\" & read line; kill -9 $! 2>/dev/null; wait", "sh"));
+                    command.addAll(victimWrapper);
                 }
                 command.addAll(Jvm.command(VictimRank.class, Integer.toString(victim), "wait"));
                 final Process process = Jvm.startRank(dir, job, r, size, 4L << 20, command);
@@ -135,8 +147,8 @@ class PeerFailureProcessTest
             {
                 assertEquals("ready", Jvm.awaitLine(outputs.get(r), "ready"), "rank " + r + " passed the first barrier");
             }
-            final ProcessHandle rank = unreaped ? ranks.get(victim).toHandle().children().findFirst().orElseThrow() :
-                ranks.get(victim).toHandle();
+            final ProcessHandle rank = victimWrapper.isEmpty() ? ranks.get(victim).toHandle() :
+                ranks.get(victim).toHandle().children().findFirst().orElseThrow();
             Thread.sleep(200); // the survivors are now blocked in the second barrier
 
             final long killedAt = System.nanoTime();
