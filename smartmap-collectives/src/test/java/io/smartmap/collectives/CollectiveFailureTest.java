@@ -168,6 +168,29 @@ class CollectiveFailureTest
             "every rank failed with a mismatch: " + ex);
     }
 
+    /**
+     * A failed collective's scratch (the staged copies of heap arrays) is never given back: a peer
+     * may still read or write it, so it must not be handed out again; and the communicator is revoked.
+     */
+    @Test
+    void shouldAbandonTheScratchOfAFailedCollectiveAndRevokeTheCommunicator() throws Exception
+    {
+        final List<String> results = ThreadRanks.run(2, 8L << 20, comm ->
+        {
+            final int count = comm.getRank() == 0 ? 1024 : 1023; // disagree: a mismatch after both staged
+            final long usedBefore = comm.smartMap().arena().usedBytes();
+            assertThrows(RuntimeException.class,
+                () -> comm.allReduce(new double[count], new double[count], count, Datatype.DOUBLE, Op.SUM));
+            final long abandoned = comm.smartMap().arena().usedBytes() - usedBefore;
+            assertTrue(abandoned >= 2L * count * Datatype.DOUBLE.extent(), "scratch kept out of the arena: " + abandoned);
+            final IllegalStateException revoked = assertThrows(IllegalStateException.class, comm::barrier);
+            assertTrue(revoked.getMessage().startsWith("communicator unusable after a failed collective"), revoked.getMessage());
+            assertNotNull(revoked.getCause(), "the first failure is the cause");
+            return "ok";
+        });
+        assertEquals(List.of("ok", "ok"), results);
+    }
+
     /** The split broadcast is a variant the peers must share: ranks configured differently get a mismatch, not a miscount. */
     @Test
     void shouldFailOnEveryRankWhenRanksDisagreeOnTheBroadcastSplit()
