@@ -138,6 +138,9 @@ public class CollectiveBenchmark
                 case "allgather":
                     comm.allGather(send, recv, count, Datatype.DOUBLE, algorithm);
                     break;
+                case "barrier": // -p op=barrier (bytes and algorithm do not apply)
+                    comm.barrier();
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown op: op=" + op);
             }
