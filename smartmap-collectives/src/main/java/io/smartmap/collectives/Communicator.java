@@ -2,9 +2,8 @@ package io.smartmap.collectives;
 
 import io.smartmap.core.Address;
 import io.smartmap.core.CollectiveKind;
-import io.smartmap.core.ControlBlock;
 import io.smartmap.core.ControlBlockDescriptor;
-import io.smartmap.core.PeerAbortedException;
+import io.smartmap.core.PeerFailureException;
 import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.SmartMap;
 
@@ -191,15 +190,18 @@ public final class Communicator implements AutoCloseable
     public void bcast(final Object buffer, final int count, final Datatype datatype, final int root,
         final Algorithm algorithm)
     {
-        begin();
-        try
+        checkCommon(count, datatype, root, algorithm);
+        final boolean isRoot = getRank() == root;
+        staging.check(buffer, "buffer", count, datatype);
+        if (count == 0)
         {
-            bcastChecked(buffer, count, datatype, root, algorithm);
+            return;
         }
-        finally
-        {
-            end();
-        }
+        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
+            config.bcastSingleCopyMinBytes());
+        // one buffer: copied in at the root, out at the others
+        runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
+            isRoot ? buffer : null, count, isRoot ? null : buffer, count);
     }
 
     /** {@link #reduce(Object, Object, int, Datatype, Op, int, Algorithm)} with the configured default algorithm. */
@@ -217,113 +219,6 @@ public final class Communicator implements AutoCloseable
      *                  {@link Algorithm#SMARTMAP_THREADED} or {@link Algorithm#TWO_COPY}.
      */
     public void reduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Op op, final int root, final Algorithm algorithm)
-    {
-        begin();
-        try
-        {
-            reduceChecked(sendBuf, recvBuf, count, datatype, op, root, algorithm);
-        }
-        finally
-        {
-            end();
-        }
-    }
-
-    /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
-    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Op op)
-    {
-        allReduce(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Allreduce: on every rank, {@code recvBuf[i] = send_0[i] op ... op send_{size-1}[i]},
-     * folded in rank order, the same bits everywhere. {@link Algorithm#SMARTMAP_SERIAL} is the
-     * paper's reduce then broadcast (section 4.5); {@link Algorithm#SMARTMAP_THREADED} folds
-     * slices in parallel and copies each slice into every rank's receive buffer.
-     */
-    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Op op, final Algorithm algorithm)
-    {
-        begin();
-        try
-        {
-            allReduceChecked(sendBuf, recvBuf, count, datatype, op, algorithm);
-        }
-        finally
-        {
-            end();
-        }
-    }
-
-    /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
-    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
-    {
-        allToAll(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Alltoall: block j ({@code count} elements) of this rank's {@code sendBuf} lands in block
-     * {@code rank} of rank j's {@code recvBuf}. Both buffers hold {@code count * size} elements.
-     * Single copy (paper, section 4.4): each rank writes straight into the peers' receive buffers.
-     */
-    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Algorithm algorithm)
-    {
-        begin();
-        try
-        {
-            allToAllChecked(sendBuf, recvBuf, count, datatype, algorithm);
-        }
-        finally
-        {
-            end();
-        }
-    }
-
-    /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
-    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
-    {
-        allGather(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
-    }
-
-    /**
-     * MPI_Allgather: every rank's {@code count} elements of {@code sendBuf} land in block
-     * {@code rank} of every rank's {@code recvBuf} ({@code count * size} elements).
-     */
-    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
-        final Algorithm algorithm)
-    {
-        begin();
-        try
-        {
-            allGatherChecked(sendBuf, recvBuf, count, datatype, algorithm);
-        }
-        finally
-        {
-            end();
-        }
-    }
-
-    private void bcastChecked(final Object buffer, final int count, final Datatype datatype, final int root,
-        final Algorithm algorithm)
-    {
-        checkCommon(count, datatype, root, algorithm);
-        final boolean isRoot = getRank() == root;
-        staging.check(buffer, "buffer", count, datatype);
-        if (count == 0)
-        {
-            return;
-        }
-        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
-            config.bcastSingleCopyMinBytes());
-        // one buffer: copied in at the root, out at the others
-        runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
-            isRoot ? buffer : null, count, isRoot ? null : buffer, count);
-    }
-
-    private void reduceChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Op op, final int root, final Algorithm algorithm)
     {
         checkCommon(count, datatype, root, algorithm);
@@ -345,7 +240,20 @@ public final class Communicator implements AutoCloseable
             isRoot ? recvBuf : null, count);
     }
 
-    private void allReduceChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    /** {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op)
+    {
+        allReduce(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allreduce: on every rank, {@code recvBuf[i] = send_0[i] op ... op send_{size-1}[i]},
+     * folded in rank order, the same bits everywhere. {@link Algorithm#SMARTMAP_SERIAL} is the
+     * paper's reduce then broadcast (section 4.5); {@link Algorithm#SMARTMAP_THREADED} folds
+     * slices in parallel and copies each slice into every rank's receive buffer.
+     */
+    public void allReduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Op op, final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -362,7 +270,18 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
-    private void allToAllChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    /** {@link #allToAll(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allToAll(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Alltoall: block j ({@code count} elements) of this rank's {@code sendBuf} lands in block
+     * {@code rank} of rank j's {@code recvBuf}. Both buffers hold {@code count * size} elements.
+     * Single copy (paper, section 4.4): each rank writes straight into the peers' receive buffers.
+     */
+    public void allToAll(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -379,7 +298,17 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
-    private void allGatherChecked(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+    /** {@link #allGather(Object, Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype)
+    {
+        allGather(sendBuf, recvBuf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allgather: every rank's {@code count} elements of {@code sendBuf} land in block
+     * {@code rank} of every rank's {@code recvBuf} ({@code count * size} elements).
+     */
+    public void allGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Algorithm algorithm)
     {
         checkCommon(count, datatype, 0, algorithm);
@@ -460,6 +389,7 @@ public final class Communicator implements AutoCloseable
         final Object recvBuf,
         final long recvElements)
     {
+        begin(); // refused before anything is staged or published: nothing to abort
         boolean done = false;
         try
         {
@@ -499,6 +429,7 @@ public final class Communicator implements AutoCloseable
             {
                 staging.abandon(); // peers may still read or write the scratch of a failed collective
             }
+            end();
         }
     }
 
@@ -595,7 +526,7 @@ public final class Communicator implements AutoCloseable
      * rank at its next call, not at its next wait (a revoked communicator, as in MPI's ULFM).
      *
      * @throws IllegalStateException if closed or failed before.
-     * @throws PeerAbortedException  if a peer aborted; this rank is then marked aborted too.
+     * @throws io.smartmap.core.PeerAbortedException if a peer aborted; this rank is then marked aborted too.
      */
     private void checkUsable()
     {
@@ -612,20 +543,14 @@ public final class Communicator implements AutoCloseable
         {
             throw new IllegalStateException("communicator unusable: this rank was aborted: rank=" + getRank());
         }
-        final ControlBlock[] blocks = exchange.blocks;
-        for (int r = 0; r < blocks.length; r++)
+        try
         {
-            if (blocks[r].stateAcquire() == ControlBlockDescriptor.STATE_ABORTED)
-            {
-                final String reason = blocks[r].reason();
-                final int code = blocks[r].reasonCode();
-                failure = new PeerAbortedException("peer rank " + r + " aborted (" + reason + ") before rank " +
-                    getRank() + "'s next collective", r, "a usable communicator", code, reason);
-                // cascade the first failure's reason, as a failed wait does
-                smartMap.abort(code == ControlBlockDescriptor.ABORT_MISMATCH ? code : ControlBlockDescriptor.ABORT_PEER_FAILED,
-                    reason);
-                throw failure;
-            }
+            exchange.waiter.checkNoPeerAborted("the start of its next collective");
+        }
+        catch (final PeerFailureException ex)
+        {
+            failure = ex;
+            throw ex;
         }
     }
 

@@ -158,7 +158,7 @@ public final class Segment implements AutoCloseable
         final long strideBytes = strideFor(regionBytes);
         final long length = SegmentDescriptor.segmentLength(rankCount, strideBytes);
         final Path path = pathFor(dir, jobId);
-        FileChannel channel = openExclusive(path);
+        FileChannel channel = openExclusive(path, lockPathFor(dir, jobId));
         MappedByteBuffer headerMapping = null;
         MappedByteBuffer[] regionMappings = null;
         try
@@ -428,7 +428,7 @@ public final class Segment implements AutoCloseable
         }
     }
 
-    private static FileChannel openExclusive(final Path path)
+    private static FileChannel openExclusive(final Path path, final Path lockPath)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -441,7 +441,7 @@ public final class Segment implements AutoCloseable
             }
             catch (final FileAlreadyExistsException ex)
             {
-                if (attempt == 0 && removeIfStale(path))
+                if (attempt == 0 && removeIfStale(path, lockPath))
                 {
                     continue;
                 }
@@ -464,7 +464,7 @@ public final class Segment implements AutoCloseable
      * A segment whose creator process is gone is stale (a crashed job): remove it so a new job
      * with the same id can start (DESIGN.md section 2, segment hygiene).
      */
-    private static boolean removeIfStale(final Path path)
+    private static boolean removeIfStale(final Path path, final Path lockPath)
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
@@ -480,7 +480,7 @@ public final class Segment implements AutoCloseable
                     {
                         return false;
                     }
-                    deleteQuietly(path.resolveSibling(path.getFileName().toString().replaceFirst("\\.seg$", ".lock")));
+                    deleteQuietly(lockPath);
                     return deleteQuietly(path);
                 }
             }

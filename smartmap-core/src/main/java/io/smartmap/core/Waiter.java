@@ -166,6 +166,32 @@ public final class Waiter
     }
 
     /**
+     * Throw if any peer has aborted, looking at the peers' states only (no liveness probe, so cheap
+     * enough for the start of every call), marking this rank aborted first with the cascading reason.
+     *
+     * @param awaited what the caller was about to do, for the exception message.
+     * @throws PeerAbortedException naming the first aborted peer.
+     */
+    public void checkNoPeerAborted(final String awaited)
+    {
+        for (int r = 0; r < blocks.length; r++)
+        {
+            if (r != selfRank && blocks[r].stateAcquire() == STATE_ABORTED)
+            {
+                throw fail(aborted(r, awaited));
+            }
+        }
+    }
+
+    private PeerAbortedException aborted(final int rank, final String awaited)
+    {
+        final ControlBlock block = blocks[rank];
+        final String reason = block.reason();
+        return new PeerAbortedException("peer rank " + rank + " aborted (" + reason + ") while rank " +
+            selfRank + " awaited " + awaited, rank, awaited, block.reasonCode(), reason);
+    }
+
+    /**
      * Mark this rank aborted because of a peer's failure. A cascade forwards the first failure's
      * reason (and a mismatch keeps its code), so every rank's exception names the rank that started it.
      */
@@ -212,9 +238,7 @@ public final class Waiter
         final int state = block.stateAcquire();
         if (state == STATE_ABORTED)
         {
-            final String reason = block.reason();
-            return new PeerAbortedException("peer rank " + rank + " aborted (" + reason + ") while rank " +
-                selfRank + " awaited " + awaited, rank, awaited, block.reasonCode(), reason);
+            return aborted(rank, awaited);
         }
         if (state == STATE_CLOSED)
         {
