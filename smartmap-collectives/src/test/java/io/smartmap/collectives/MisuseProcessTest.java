@@ -1,13 +1,8 @@
 package io.smartmap.collectives;
 
 import io.smartmap.core.Jvm;
-import io.smartmap.core.SmartMapOptions;
-import io.smartmap.core.launch.Launcher;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -22,30 +17,29 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class MisuseProcessTest
 {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final LaunchedJob job = new LaunchedJob();
 
     @Test
     void shouldRefuseASecondThreadInACollectiveAndStayCorrect()
     {
-        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "threads")), output());
-        assertTrue(stdout().contains("[0] refused: another thread is in a collective on this communicator"), output());
+        assertEquals(0, job.run(2, Jvm.command(MisuseRank.class, "threads")), job.output());
+        assertTrue(job.stdout().contains("[0] refused: another thread is in a collective on this communicator"), job.output());
         assertOkOnEveryRank(2, "ok reduce 1024 doubles");
     }
 
     @Test
     void shouldRefuseEveryCallAfterCloseWithoutCrashing()
     {
-        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "closed")), output());
+        assertEquals(0, job.run(2, Jvm.command(MisuseRank.class, "closed")), job.output());
         for (int r = 0; r < 2; r++)
         {
             final String prefix = "[" + r + "] refused: ";
-            assertEquals(4, stdout().lines().filter(l -> l.startsWith(prefix)).count(), output());
-            assertTrue(stdout().contains(prefix + "communicator is closed: rank=" + r), output());
-            assertTrue(stdout().contains(prefix + "this rank's handle is closed: rank=" + r), output());
-            assertTrue(stdout().contains("[" + r + "] ok read after close: " + (42.0 + r)), output());
+            assertEquals(4, job.stdout().lines().filter(l -> l.startsWith(prefix)).count(), job.output());
+            assertTrue(job.stdout().contains(prefix + "communicator is closed: rank=" + r), job.output());
+            assertTrue(job.stdout().contains(prefix + "this rank's handle is closed: rank=" + r), job.output());
+            assertTrue(job.stdout().contains("[" + r + "] ok read after close: " + (42.0 + r)), job.output());
         }
-        assertFalse(stdout().contains("WRONG"), output());
+        assertFalse(job.stdout().contains("WRONG"), job.output());
     }
 
     /** Rank 0 pinned to one core (taskset, as a binding wrapper does): AUTO must still agree with rank 1. */
@@ -53,9 +47,9 @@ class MisuseProcessTest
     void shouldChooseTheSameAlgorithmOnEveryRankWhateverItsAffinity()
     {
         // 16 KiB: two-copy for a rank that thinks ranks outnumber cores, single copy for one that does not
-        final int code = launch(2, wrapped(0, List.of("taskset", "-c", "0"), Jvm.command(MisuseRank.class, "reduce", "16384")));
-        assertEquals(0, code, output());
-        assertTrue(stdout().contains("[0] cores seen by this rank: 1"), "rank 0 really was pinned: " + output());
+        final int code = job.run(2, wrapped(0, List.of("taskset", "-c", "0"), Jvm.command(MisuseRank.class, "reduce", "16384")));
+        assertEquals(0, code, job.output());
+        assertTrue(job.stdout().contains("[0] cores seen by this rank: 1"), "rank 0 really was pinned: " + job.output());
         assertOkOnEveryRank(2, "ok reduce 2048 doubles");
     }
 
@@ -63,8 +57,8 @@ class MisuseProcessTest
     @Test
     void shouldWorkWithARankInAnotherPidNamespace()
     {
-        final int code = launch(2, wrapped(1, List.of("unshare", "--pid", "--fork"), Jvm.command(MisuseRank.class, "reduce", "65536")));
-        assertEquals(0, code, output());
+        final int code = job.run(2, wrapped(1, List.of("unshare", "--pid", "--fork"), Jvm.command(MisuseRank.class, "reduce", "65536")));
+        assertEquals(0, code, job.output());
         assertOkOnEveryRank(2, "ok reduce 8192 doubles");
     }
 
@@ -72,25 +66,25 @@ class MisuseProcessTest
     @Test
     void shouldReachEveryRankPromptlyAndRevokeTheCommunicatorAfterAFailure()
     {
-        assertEquals(0, launch(2, Jvm.command(MisuseRank.class, "failure")), output());
-        final Matcher failed = Pattern.compile("\\[0] failed after (\\d+) ms: PeerAbortedException: .*").matcher(stdout());
-        assertTrue(failed.find(), output());
-        assertTrue(Long.parseLong(failed.group(1)) < 2000, "rank 0 learned within 2 s, not at the 30 s timeout: " + output());
-        assertTrue(stdout().contains("[1] failed after"), output());
+        assertEquals(0, job.run(2, Jvm.command(MisuseRank.class, "failure")), job.output());
+        final Matcher failed = Pattern.compile("\\[0] failed after (\\d+) ms: PeerAbortedException: .*").matcher(job.stdout());
+        assertTrue(failed.find(), job.output());
+        assertTrue(Long.parseLong(failed.group(1)) < 2000, "rank 0 learned within 2 s, not at the 30 s timeout: " + job.output());
+        assertTrue(job.stdout().contains("[1] failed after"), job.output());
         for (int r = 0; r < 2; r++)
         {
-            assertTrue(stdout().contains("[" + r + "] refused: communicator unusable after a failed collective"), output());
+            assertTrue(job.stdout().contains("[" + r + "] refused: communicator unusable after a failed collective"), job.output());
         }
-        assertFalse(stdout().contains("WRONG"), output());
+        assertFalse(job.stdout().contains("WRONG"), job.output());
     }
 
     private void assertOkOnEveryRank(final int ranks, final String ok)
     {
         for (int r = 0; r < ranks; r++)
         {
-            assertTrue(stdout().contains("[" + r + "] " + ok), output());
+            assertTrue(job.stdout().contains("[" + r + "] " + ok), job.output());
         }
-        assertFalse(stdout().contains("WRONG"), output());
+        assertFalse(job.stdout().contains("WRONG"), job.output());
     }
 
     /** The command through a wrapper for one rank only: {@code sh -c 'if rank = R; then exec WRAPPER "$@"; else exec "$@"'}. */
@@ -101,23 +95,5 @@ class MisuseProcessTest
             "sh"));
         script.addAll(command);
         return script;
-    }
-
-    private int launch(final int ranks, final List<String> command)
-    {
-        final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
-            SmartMapOptions.DEFAULT_DIR.toString(), "--region-size", Long.toString(16L << 20), "--timeout", "30"));
-        args.addAll(command);
-        return Launcher.run(args.toArray(new String[0]), new PrintStream(out, true), new PrintStream(err, true));
-    }
-
-    private String stdout()
-    {
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    private String output()
-    {
-        return "stdout:\n" + stdout() + "\nstderr:\n" + err.toString(StandardCharsets.UTF_8);
     }
 }
