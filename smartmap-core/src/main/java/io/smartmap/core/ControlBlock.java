@@ -23,14 +23,17 @@ public final class ControlBlock
 
     private final int rank;
     private final UnsafeBuffer buffer;
+    private final UnsafeBuffer header;
 
     /**
      * @param rank   owner rank.
      * @param region the owner's region view (the block is at its start).
+     * @param header the segment header, whose aborted-rank count an abort bumps.
      */
-    public ControlBlock(final int rank, final UnsafeBuffer region)
+    public ControlBlock(final int rank, final UnsafeBuffer region, final UnsafeBuffer header)
     {
         this.rank = rank;
+        this.header = header;
         this.buffer = new UnsafeBuffer(region, RegionDescriptor.CONTROL_BLOCK_OFFSET, CONTROL_BLOCK_LENGTH);
         if ((buffer.addressOffset() & (LINE_PAIR_BYTES - 1)) != 0)
         {
@@ -218,6 +221,7 @@ public final class ControlBlock
         buffer.putInt(REASON_LENGTH_OFFSET, length);
         buffer.putInt(REASON_CODE_OFFSET, reasonCode);
         buffer.putIntRelease(STATE_OFFSET, STATE_ABORTED);
+        SegmentDescriptor.addAbortedRank(header); // after the state: a peer that sees the count finds the reason
     }
 
     /** Mark the owner closed after a clean exit (owner only, release); an abort is kept. */

@@ -42,7 +42,7 @@ public final class SmartMap implements AutoCloseable
         this.blocks = new ControlBlock[size];
         for (int r = 0; r < size; r++)
         {
-            blocks[r] = new ControlBlock(r, segment.region(r));
+            blocks[r] = new ControlBlock(r, segment.region(r), segment.header());
         }
         this.self = blocks[rank];
         this.locks = RankLocks.open(Segment.lockPathFor(segment.path().getParent(), segment.jobId()));
@@ -56,7 +56,7 @@ public final class SmartMap implements AutoCloseable
             locks.close();
             throw new IllegalStateException(ex.getMessage() + ", holder pid=" + self.pid(), ex);
         }
-        this.waiter = new Waiter(blocks, rank, locks, timeoutNs);
+        this.waiter = new Waiter(blocks, segment.header(), rank, locks, timeoutNs);
         this.sequence = self.sequenceAcquire(); // a rank never rejoins, but never go backwards either
         self.markAlive(ProcessHandle.current().pid());
     }

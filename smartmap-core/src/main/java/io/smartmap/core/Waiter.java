@@ -1,5 +1,6 @@
 package io.smartmap.core;
 
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -33,6 +34,7 @@ public final class Waiter
     public static final long STUCK_WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final ControlBlock[] blocks;
+    private final AtomicBuffer header;
     private final int selfRank;
     private final RankLocks locks;
     private final long timeoutNs;
@@ -53,17 +55,21 @@ public final class Waiter
 
     /**
      * @param blocks    every rank's control block, indexed by rank.
+     * @param header    the segment header (its aborted-rank count).
      * @param selfRank  the waiting rank.
      * @param locks     the job's rank locks, probed for the peers' liveness.
      * @param timeoutNs deadline of one wait.
      */
-    Waiter(final ControlBlock[] blocks, final int selfRank, final RankLocks locks, final long timeoutNs)
+    Waiter(
+        final ControlBlock[] blocks, final AtomicBuffer header, final int selfRank, final RankLocks locks,
+        final long timeoutNs)
     {
         if (timeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeout must be positive: timeoutNs=" + timeoutNs);
         }
         this.blocks = blocks;
+        this.header = header;
         this.selfRank = selfRank;
         this.locks = locks;
         this.timeoutNs = timeoutNs;
@@ -166,14 +172,20 @@ public final class Waiter
     }
 
     /**
-     * Throw if any peer has aborted, looking at the peers' states only (no liveness probe, so cheap
-     * enough for the start of every call), marking this rank aborted first with the cascading reason.
+     * Throw if any peer has aborted, marking this rank aborted first with the cascading reason. Cheap
+     * enough for the start of every call: one load of the job's aborted-rank count, which stays in
+     * this core's cache until some rank aborts; only then are the peers' states read (no liveness
+     * probe: a dead peer is found by the next wait).
      *
      * @param awaited what the caller was about to do, for the exception message.
      * @throws PeerAbortedException naming the first aborted peer.
      */
     public void checkNoPeerAborted(final String awaited)
     {
+        if (!anyRankAborted())
+        {
+            return;
+        }
         for (int r = 0; r < blocks.length; r++)
         {
             if (r != selfRank && blocks[r].stateAcquire() == STATE_ABORTED)
@@ -181,6 +193,15 @@ public final class Waiter
                 throw fail(aborted(r, awaited));
             }
         }
+    }
+
+    /**
+     * @return whether any rank of the job, this one included, has marked itself aborted (one load of
+     *         the job's aborted-rank count; acquire, so the aborted ranks' states and reasons are visible).
+     */
+    public boolean anyRankAborted()
+    {
+        return SegmentDescriptor.abortedRanksAcquire(header) != 0;
     }
 
     private PeerAbortedException aborted(final int rank, final String awaited)

@@ -149,6 +149,30 @@ class SmartMapThreadTest
     }
 
     @Test
+    void shouldCountAbortedRanksInTheHeaderOnceEach() throws Exception
+    {
+        try (Segment segment = Segment.create(dir, "abort-count", 3, REGION);
+            SmartMap rank0 = SmartMap.join(options("abort-count", 0, 3));
+            SmartMap rank1 = SmartMap.join(options("abort-count", 1, 3));
+            SmartMap rank2 = SmartMap.join(options("abort-count", 2, 3)))
+        {
+            assertEquals(0, SegmentDescriptor.abortedRanksAcquire(segment.header()));
+            rank0.waiter().checkNoPeerAborted("nothing"); // healthy job: no exception
+            rank2.abort(ControlBlockDescriptor.ABORT_ERROR, "first");
+            rank2.abort(ControlBlockDescriptor.ABORT_ERROR, "again"); // an aborted rank is counted once
+            assertEquals(1, SegmentDescriptor.abortedRanksAcquire(segment.header()));
+            assertTrue(rank1.waiter().anyRankAborted());
+            final PeerAbortedException ex = assertThrows(PeerAbortedException.class,
+                () -> rank1.waiter().checkNoPeerAborted("its next call"));
+            assertEquals(2, ex.peerRank());
+            assertTrue(ex.getMessage().contains("first"), ex.getMessage());
+            // the cascade marks rank 1 aborted too, and the count says so
+            assertTrue(rank1.isAborted());
+            assertEquals(2, SegmentDescriptor.abortedRanksAcquire(segment.header()));
+        }
+    }
+
+    @Test
     void shouldDetectMismatchedCollectivesOnEveryRank() throws Exception
     {
         final List<Throwable> failures = new ArrayList<>();
