@@ -4,7 +4,6 @@ import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Communicator;
 import io.smartmap.collectives.Datatype;
 import io.smartmap.collectives.Op;
-import io.smartmap.core.RegionBuffer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -25,7 +24,7 @@ import java.util.Locale;
  * {@code op,algorithm,bytes,round,t_min_us,t_avg_us,t_max_us} lines (IMB's definitions: min,
  * mean and max over ranks) to the raw file.
  * <p>
- * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE}.
+ * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE BUFFERS}.
  */
 public final class BenchRank
 {
@@ -40,20 +39,23 @@ public final class BenchRank
 
     private final Communicator comm;
     private final Datatype datatype;
-    private final RegionBuffer send;
-    private final RegionBuffer recv;
+    private final BenchBuffers buffers;
+    private final Object send;
+    private final Object recv;
     private final int rank;
     private final int size;
 
-    private BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes)
+    private BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes,
+        final BenchBuffers.Kind kind)
     {
         this.comm = comm;
         this.datatype = datatype;
         this.rank = comm.getRank();
         this.size = comm.getSize();
         final int maxCount = (int)(maxBytes / datatype.extent());
-        this.send = comm.allocate(maxCount * size, datatype);
-        this.recv = comm.allocate(maxCount * size, datatype);
+        this.buffers = BenchBuffers.allocate(kind, comm, datatype, maxCount * size);
+        this.send = buffers.send();
+        this.recv = buffers.recv();
     }
 
     public static void main(final String[] args) throws IOException
@@ -73,12 +75,13 @@ public final class BenchRank
         final Datatype datatype = Datatype.valueOf(args[4].toUpperCase(Locale.ROOT));
         final int rounds = Integer.parseInt(args[5]);
         final Path raw = Path.of(args[6]);
+        final BenchBuffers.Kind kind = BenchBuffers.Kind.parse(args[7]);
 
         try (Communicator comm = Communicator.world();
             PrintWriter out = comm.getRank() == 0 ?
                 new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null)
         {
-            final BenchRank bench = new BenchRank(comm, datatype, maxBytes);
+            final BenchRank bench = new BenchRank(comm, datatype, maxBytes, kind);
             bench.warmUp(ops, algorithms, minBytes, maxBytes);
             for (final BenchOp op : ops)
             {
@@ -216,7 +219,7 @@ public final class BenchRank
     {
         for (int i = 0; i < count * size; i++)
         {
-            put(send, i, value(rank, i, iteration));
+            buffers.putSend(i, value(rank, i, iteration));
         }
     }
 
@@ -225,7 +228,7 @@ public final class BenchRank
         final int stride = MUTATE_STRIDE_ELEMENTS;
         for (int i = 0; i < count * size; i += stride)
         {
-            put(send, i, value(rank, i, iteration));
+            buffers.putSend(i, value(rank, i, iteration));
         }
     }
 
@@ -244,64 +247,40 @@ public final class BenchRank
                         {
                             sum += value(r, i, last);
                         }
-                        check(recv, i, sum, op, algorithm, count);
+                        check(i, sum, op, algorithm, count);
                     }
                     break;
                 case BCAST:
                     if (rank != 0)
                     {
-                        check(recv, i, value(0, i, last), op, algorithm, count);
+                        check(i, value(0, i, last), op, algorithm, count);
                     }
                     break;
                 case ALLTOALL:
                     for (int r = 0; r < size; r++)
                     {
-                        check(recv, r * count + i, value(r, rank * count + i, last), op, algorithm, count);
+                        check(r * count + i, value(r, rank * count + i, last), op, algorithm, count);
                     }
                     break;
                 default:
                     for (int r = 0; r < size; r++)
                     {
-                        check(recv, r * count + i, value(r, i, last), op, algorithm, count);
+                        check(r * count + i, value(r, i, last), op, algorithm, count);
                     }
                     break;
             }
         }
     }
 
-    private void check(final RegionBuffer buffer, final int index, final long expected, final BenchOp op,
-        final Algorithm algorithm, final int count)
+    private void check(final int index, final long expected, final BenchOp op, final Algorithm algorithm,
+        final int count)
     {
-        final double actual = get(buffer, index);
+        final double actual = buffers.getRecv(index);
         if (actual != expected)
         {
             throw new IllegalStateException("integrity check failed: op=" + op.label() + ", algorithm=" +
                 BenchOp.label(algorithm) + ", count=" + count + ", index=" + index + ", expected=" + expected +
                 ", actual=" + actual + ", rank=" + rank);
-        }
-    }
-
-    private void put(final RegionBuffer buffer, final int index, final long value)
-    {
-        switch (datatype)
-        {
-            case DOUBLE: buffer.putDouble(index, value); break;
-            case FLOAT: buffer.putFloat(index, value); break;
-            case LONG: buffer.putLong(index, value); break;
-            case INT: buffer.putInt(index, (int)value); break;
-            default: buffer.putByte(index, (byte)value); break;
-        }
-    }
-
-    private double get(final RegionBuffer buffer, final int index)
-    {
-        switch (datatype)
-        {
-            case DOUBLE: return buffer.getDouble(index);
-            case FLOAT: return buffer.getFloat(index);
-            case LONG: return buffer.getLong(index);
-            case INT: return buffer.getInt(index);
-            default: return buffer.getByte(index);
         }
     }
 }

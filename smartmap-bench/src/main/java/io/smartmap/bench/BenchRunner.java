@@ -63,6 +63,11 @@ public final class BenchRunner implements Callable<Integer>
     @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: /dev/shm)")
     Path segmentDir = SmartMapOptions.DEFAULT_DIR;
 
+    @Option(names = "--buffers", paramLabel = "KIND",
+        description = "what the ranks pass: region (region buffers, no staging), array (Java arrays of the datatype) " +
+            "or bytebuffer (direct ByteBuffers outside the region); arrays and byte buffers are staged (default: ${DEFAULT-VALUE})")
+    String buffers = "region";
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -92,6 +97,7 @@ public final class BenchRunner implements Callable<Integer>
         algorithms.forEach(algorithm -> algorithmList.add(BenchOp.parseAlgorithm(algorithm)));
         final long[] range = parseSizes(sizes);
         final Datatype type = parseDatatype(datatype);
+        final BenchBuffers.Kind bufferKind = BenchBuffers.Kind.parse(buffers);
         if (ranks < 1 || ranks > 64)
         {
             throw new IllegalArgumentException("--ranks must be in 1..64: ranks=" + ranks);
@@ -114,10 +120,10 @@ public final class BenchRunner implements Callable<Integer>
         args.addAll(JvmFlags.all());
         args.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
-            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString()));
-        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %d rounds, %s kernels, JDK %s%n",
-            ranks, String.join(",", ops), range[0], range[1], type, repetitions, KernelProvider.instance().name(),
-            Runtime.version());
+            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label()));
+        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %s buffers, %d rounds, %s kernels, JDK %s%n",
+            ranks, String.join(",", ops), range[0], range[1], type, bufferKind.label(), repetitions,
+            KernelProvider.instance().name(), Runtime.version());
         final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
         if (code != 0)
         {
@@ -146,7 +152,8 @@ public final class BenchRunner implements Callable<Integer>
     {
         final List<String> line = new ArrayList<>(List.of("bin/smartmap-bench", "--ranks", Integer.toString(ranks),
             "--ops", String.join(",", ops), "--algorithms", String.join(",", algorithms), "--sizes", sizes,
-            "--datatype", datatype, "--repetitions", Integer.toString(repetitions), "--out", out.toString()));
+            "--datatype", datatype, "--buffers", buffers, "--repetitions", Integer.toString(repetitions),
+            "--out", out.toString()));
         return line;
     }
 

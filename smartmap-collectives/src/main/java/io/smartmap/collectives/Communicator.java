@@ -7,6 +7,7 @@ import io.smartmap.core.PeerFailureException;
 import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.SmartMap;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -371,8 +372,12 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * Stage the buffers that are not in this rank's region (copy-in of the send side), run the
-     * collective, copy the receive side out, and give the scratch back whatever happens.
+     * Stage the buffers that are not in this rank's region, run the collective, copy the receive
+     * side out, and give the scratch back (or abandon it after a failure). Where the algorithm
+     * alone touches a buffer ({@link #ownsSend}, {@link #ownsReceive}) a Java array or ByteBuffer is
+     * copied to or from in place, with no scratch; a single-copy broadcast root copies its buffer in
+     * chunk by chunk while the receivers read the chunks already in. Scratch of a call that failed
+     * after this rank published its descriptor is abandoned, never reused (a peer may still touch it).
      *
      * @param sendBuf send argument, or null where this rank sends nothing (bcast non-root).
      * @param recvBuf receive argument, or null where this rank receives nothing (reduce non-root, bcast root).
@@ -391,10 +396,26 @@ public final class Communicator implements AutoCloseable
     {
         begin(); // refused before anything is staged or published: nothing to abort
         boolean done = false;
+        operation.entered = false;
         try
         {
-            RegionBuffer send = sendBuf == null ? null : staging.stage(sendBuf, sendElements, datatype, true, false);
-            RegionBuffer recv = recvBuf == null ? null : staging.stage(recvBuf, recvElements, datatype, false, true);
+            RegionBuffer send = sendBuf == null ? null : staging.inRegion(sendBuf);
+            RegionBuffer recv = recvBuf == null ? null : staging.inRegion(recvBuf);
+            final boolean sendInPlace = sendBuf != null && send == null && ownsSend(kind, resolved, root) &&
+                Staging.addressable(sendBuf);
+            final boolean stageProgressively = sendBuf != null && send == null && !sendInPlace &&
+                kind == CollectiveKind.BCAST && resolved == Algorithm.SMARTMAP && Staging.addressable(sendBuf);
+            final boolean receiveInPlace = recvBuf != null && recv == null && ownsReceive(kind, resolved) &&
+                Staging.addressable(recvBuf) && !(recvBuf instanceof ByteBuffer && ((ByteBuffer)recvBuf).isReadOnly());
+            if (sendBuf != null && send == null && !sendInPlace)
+            {
+                send = stageProgressively ? staging.scratch(sendBuf, sendElements, datatype, false) :
+                    staging.stage(sendBuf, sendElements, datatype, true, false);
+            }
+            if (recvBuf != null && recv == null && !receiveInPlace)
+            {
+                recv = staging.stage(recvBuf, recvElements, datatype, false, true);
+            }
             if (kind == CollectiveKind.BCAST)
             {
                 send = recv = send != null ? send : recv; // bcast publishes its one buffer both ways
@@ -410,6 +431,23 @@ public final class Communicator implements AutoCloseable
             else
             {
                 prepare(kind, root, count, datatype, op, resolved, send, recv);
+                final Operation o = operation;
+                if (sendInPlace)
+                {
+                    o.sendBase = Staging.baseOf(sendBuf);
+                    o.sendOffset = Staging.offsetOf(sendBuf);
+                }
+                if (receiveInPlace)
+                {
+                    o.recvBase = Staging.baseOf(recvBuf);
+                    o.recvOffset = Staging.offsetOf(recvBuf);
+                }
+                if (stageProgressively)
+                {
+                    o.stagePending = true;
+                    o.stageBase = Staging.baseOf(sendBuf);
+                    o.stageOffset = Staging.offsetOf(sendBuf);
+                }
                 execute();
             }
             staging.copyOut();
@@ -421,16 +459,43 @@ public final class Communicator implements AutoCloseable
         }
         finally
         {
-            if (done)
+            if (done || !operation.entered)
             {
-                staging.release();
+                staging.release(); // done, or failed before any peer could learn the scratch's address
             }
             else
             {
                 staging.abandon(); // peers may still read or write the scratch of a failed collective
             }
+            operation.forgetBuffers(); // hold no reference to the caller's arrays between calls
             end();
         }
+    }
+
+    /**
+     * Whether only this rank touches its send buffer in the algorithm (it copies from it; no peer
+     * reads it and no kernel folds it), so a Java array or ByteBuffer is read in place.
+     */
+    private boolean ownsSend(final CollectiveKind kind, final Algorithm resolved, final int root)
+    {
+        if (resolved == Algorithm.TWO_COPY)
+        {
+            // the sender copies into its ring; a reduce's root folds its own data with the kernels
+            return kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLGATHER ||
+                (kind == CollectiveKind.REDUCE && getRank() != root);
+        }
+        return resolved == Algorithm.SMARTMAP && kind == CollectiveKind.ALLTOALL; // each rank writes into the peers
+    }
+
+    /** Whether only this rank writes its receive buffer in the algorithm (it copies into it from the peers). */
+    private static boolean ownsReceive(final CollectiveKind kind, final Algorithm resolved)
+    {
+        if (resolved == Algorithm.TWO_COPY)
+        {
+            return kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLGATHER;
+        }
+        // a single-copy bcast receiver that publishes no receive buffer copies everything itself
+        return resolved == Algorithm.SMARTMAP && (kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLGATHER);
     }
 
     private long reduceSingleCopyMinBytes()
@@ -579,6 +644,12 @@ public final class Communicator implements AutoCloseable
         o.recvAddress = recv == null ? Address.NULL : recv.address();
         o.sendMemory = send == null ? 0 : send.memoryAddress();
         o.recvMemory = recv == null ? 0 : recv.memoryAddress();
+        o.sendBase = null;
+        o.sendOffset = o.sendMemory;
+        o.recvBase = null;
+        o.recvOffset = o.recvMemory;
+        o.stagePending = false;
+        o.stageBase = null;
         o.kernel = op == null ? null : config.kernels().kernel(datatype, op);
         // the root helps copy only when every rank has a core: oversubscribed, receivers would wait for a
         // root that is not running (4 ranks on 2 cores: 8-64 KiB 11-17 us split vs 3.3-6.3 us not)

@@ -16,6 +16,9 @@ import org.agrona.UnsafeApi;
 final class Exchange
 {
     private static final String PEERS_DONE = "peers done with this rank's buffers (FINISHED)";
+    private static final String STAGED = "a peer's send buffer copied in (STAGED)";
+    /** A progressively staged send buffer is copied in and published in chunks of this many bytes. */
+    static final int STAGE_CHUNK_BYTES = 16 * 1024;
 
     final SmartMap smartMap;
     final Segment segment;
@@ -52,6 +55,8 @@ final class Exchange
     /** Publish this rank's descriptor for the operation and assign its sequence. */
     void enter(final Operation op)
     {
+        self.resetStaged(op.stagePending); // before the descriptor's release store publishes it
+        op.entered = true;
         op.sequence = smartMap.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
             op.sendAddress, op.recvAddress);
     }
@@ -84,6 +89,33 @@ final class Exchange
         waiter.awaitAtLeast(self, ControlBlockDescriptor.FINISHED_OFFSET, finishedTarget, Waiter.ANY_PEER, PEERS_DONE);
     }
 
+    /**
+     * Copy a progressively staged send buffer into its region scratch ({@link Operation#stagePending}),
+     * raising this rank's {@code STAGED} after every chunk so peers start reading the first chunk
+     * while the next is copied.
+     */
+    void stageIn(final Operation op)
+    {
+        final long bytes = op.bytes();
+        for (long at = 0; at < bytes; at += STAGE_CHUNK_BYTES)
+        {
+            final long length = Math.min(STAGE_CHUNK_BYTES, bytes - at);
+            copy(op.stageBase, op.stageOffset + at, null, op.sendMemory + at, length);
+            self.putStagedRelease(at + length);
+        }
+        op.stagePending = false;
+    }
+
+    /**
+     * Wait until {@code peer} has copied in at least {@code bytes} of its send buffer.
+     *
+     * @return how many bytes are readable now ({@link Long#MAX_VALUE} for a buffer that was ready as published).
+     */
+    long awaitStaged(final int peer, final long bytes)
+    {
+        return waiter.awaitAtLeast(blocks[peer], ControlBlockDescriptor.STAGED_OFFSET, bytes, peer, STAGED);
+    }
+
     /** @return this process's virtual address of a segment address. */
     long memory(final long address)
     {
@@ -111,5 +143,11 @@ final class Exchange
     static void copy(final long from, final long to, final long bytes)
     {
         UnsafeApi.copyMemory(from, to, bytes);
+    }
+
+    /** Copy between native memory (base null, offset = address) and Java arrays (base, array offset). */
+    static void copy(final Object fromBase, final long from, final Object toBase, final long to, final long bytes)
+    {
+        UnsafeApi.copyMemory(fromBase, from, toBase, to, bytes);
     }
 }

@@ -25,15 +25,43 @@ final class Operation
     /** Segment addresses (what peers see). */
     long sendAddress;
     long recvAddress;
-    /** This process's virtual addresses of the same buffers. */
+    /** This process's virtual addresses of the same buffers (0 where a buffer is not in the region). */
     long sendMemory;
     long recvMemory;
+    /**
+     * Where this rank's own bytes are, for the copies only this rank makes: a Java array ({@code base},
+     * offset from {@code Unsafe.arrayBaseOffset}) or native memory ({@code base} null, offset = address).
+     * The region buffer itself, or a Java array or ByteBuffer used in place where the algorithm never
+     * lets a peer touch that buffer (no staging copy needed).
+     */
+    Object sendBase;
+    long sendOffset;
+    Object recvBase;
+    long recvOffset;
+    /**
+     * Progressive staging: the send buffer's bytes are still to be copied from ({@code stageBase},
+     * {@code stageOffset}) into {@link #sendMemory} by the algorithm, chunk by chunk, raising
+     * {@code STAGED} so peers read each chunk as soon as it is in.
+     */
+    boolean stagePending;
+    /** Whether this rank has published a descriptor in the current call (peers may know its buffers). */
+    boolean entered;
+    Object stageBase;
+    long stageOffset;
     ReductionKernel kernel;
     /**
      * A variant of the algorithm that the peers must share (published with the algorithm's code, so
      * ranks whose configurations disagree get a mismatch instead of miscounted acknowledgements).
      */
     int variant;
+
+    /** Drop the references to the caller's buffers (a call's arrays must not be kept alive by the communicator). */
+    void forgetBuffers()
+    {
+        sendBase = null;
+        recvBase = null;
+        stageBase = null;
+    }
 
     /** @return bytes of {@code count} elements. */
     long bytes()

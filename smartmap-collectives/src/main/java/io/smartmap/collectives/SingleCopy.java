@@ -1,5 +1,6 @@
 package io.smartmap.collectives;
 
+import io.smartmap.core.Address;
 import io.smartmap.core.ControlBlock;
 import io.smartmap.core.ControlBlockDescriptor;
 
@@ -34,20 +35,28 @@ final class SingleCopy
 
     /**
      * Broadcast (paper, section 4.3): the root publishes its buffer; every non-root copies straight
-     * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied.
+     * from it and bumps the root's {@code FINISHED}; the root leaves when all have copied. A root
+     * whose buffer is staged copies it into the region in chunks, and the receivers copy each chunk
+     * once it is in; a receiver whose buffer is not in the region copies into it directly.
      * <p>
      * From {@link CollectiveConfig#bcastSplitMinBytes()} up, when ranks do not outnumber cores
      * ({@link Operation#BCAST_SPLIT}), the root copies too, so no core idles while the others copy:
      * the message is cut into {@code size} cache-line aligned slices, and the root copies slice
      * {@code p} (p = the receiver's distance from the root) into each receiver, which copies the
      * other slices itself and waits for the root's increment of its own {@code FINISHED}. Root and
-     * receivers each copy (size-1)/size of a message.
+     * receivers each copy (size-1)/size of a message; a receiver that publishes no receive buffer
+     * copies every slice itself, and still waits for the root's increment (the root reads its
+     * descriptor, which must not change before).
      */
     void bcast(final Operation op)
     {
         final boolean split = op.variant == Operation.BCAST_SPLIT; // in the descriptor: ranks that disagree are refused
         if (ex.rank == op.root)
         {
+            if (op.stagePending)
+            {
+                ex.stageIn(op); // receivers copy each chunk as soon as it is in
+            }
             ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
             if (split)
             {
@@ -55,10 +64,14 @@ final class SingleCopy
                 {
                     final int peer = (op.root + i) % ex.size;
                     final ControlBlock receiver = ex.blocks[peer];
-                    final long from = splitSliceStart(op, i);
-                    final long to = splitSliceStart(op, i + 1);
-                    Exchange.copy(op.sendMemory + from, ex.memory(receiver.recvAddress()) + from, to - from);
-                    receiver.incrementFinished(); // publishes the slice copied into the receiver's buffer
+                    final long recvAddress = receiver.recvAddress(); // stable: the receiver waits for our increment
+                    if (recvAddress != Address.NULL) // else its buffer is not in the region: it copies every slice itself
+                    {
+                        final long from = splitSliceStart(op, i);
+                        final long to = splitSliceStart(op, i + 1);
+                        Exchange.copy(op.sendMemory + from, ex.memory(recvAddress) + from, to - from);
+                    }
+                    receiver.incrementFinished(); // publishes the slice copied into the receiver's buffer, if any
                 }
             }
             ex.awaitFinished(ex.size - 1);
@@ -71,18 +84,34 @@ final class SingleCopy
             if (split)
             {
                 final int mine = (ex.rank - op.root + ex.size) % ex.size; // the slice the root copies for us
-                final long from = splitSliceStart(op, mine);
-                final long to = splitSliceStart(op, mine + 1);
-                Exchange.copy(source, op.recvMemory, from);
-                Exchange.copy(source + to, op.recvMemory + to, op.bytes() - to);
+                final boolean rootCopies = op.recvAddress != Address.NULL;
+                final long from = rootCopies ? splitSliceStart(op, mine) : op.bytes();
+                final long to = rootCopies ? splitSliceStart(op, mine + 1) : op.bytes();
+                copyFromRoot(op, source, 0, from);
+                copyFromRoot(op, source, to, op.bytes());
                 root.incrementFinished();
-                ex.awaitFinished(1); // the root's slice has landed
+                ex.awaitFinished(1); // the root's slice has landed, or it has read our descriptor: we may move on
             }
             else
             {
-                Exchange.copy(source, op.recvMemory, op.bytes());
+                copyFromRoot(op, source, 0, op.bytes());
                 root.incrementFinished();
             }
+        }
+    }
+
+    /**
+     * Copy bytes [from, to) of the root's send buffer into this rank's receive buffer (in the region,
+     * or a Java array or ByteBuffer), each part as soon as the root has staged it ({@code STAGED}).
+     */
+    private void copyFromRoot(final Operation op, final long source, final long from, final long to)
+    {
+        long at = from;
+        while (at < to)
+        {
+            final long end = Math.min(to, ex.awaitStaged(op.root, at + 1));
+            Exchange.copy(null, source + at, op.recvBase, op.recvOffset + at, end - at);
+            at = end;
         }
     }
 
@@ -183,7 +212,7 @@ final class SingleCopy
             final int peer = (ex.rank + i) % ex.size;
             final ControlBlock target = ex.blocks[peer];
             final long recv = peer == ex.rank ? op.recvMemory : ex.memory(target.recvAddress());
-            Exchange.copy(op.sendMemory + peer * block, recv + ex.rank * block, block);
+            Exchange.copy(op.sendBase, op.sendOffset + peer * block, null, recv + ex.rank * block, block);
             if (peer != ex.rank)
             {
                 target.incrementFinished(); // this rank's own block is done in program order
@@ -205,7 +234,7 @@ final class SingleCopy
             final int peer = (ex.rank + i) % ex.size;
             final ControlBlock source = ex.blocks[peer];
             final long send = peer == ex.rank ? op.sendMemory : ex.memory(source.sendAddress());
-            Exchange.copy(send, op.recvMemory + peer * block, block);
+            Exchange.copy(null, send, op.recvBase, op.recvOffset + peer * block, block);
             if (peer != ex.rank)
             {
                 source.incrementFinished();

@@ -10,10 +10,16 @@ import java.nio.ByteBuffer;
 /**
  * Buffer arguments of a collective: checks them (type, capacity, job, rank, aliasing) and stages
  * the ones that are not in this rank's region through scratch region buffers: copy-in before the
- * collective, copy-out after it, scratch released in reverse order whatever happens.
+ * collective (or chunk by chunk inside it, {@link #scratch}), copy-out after it, scratch released
+ * in reverse order after success and abandoned after a failure. A direct {@link ByteBuffer} whose
+ * bytes lie in this rank's arena (a view of a region buffer, sliced or not) is used in place, and
+ * an algorithm that never lets a peer touch a buffer copies straight to or from the Java array
+ * ({@link #baseOf}, {@link #offsetOf}) instead of through scratch.
  */
 final class Staging
 {
+    private static final int READ_ONLY_CHUNK_BYTES = 64 * 1024;
+
     private final SmartMap smartMap;
     private final RegionBuffer[] scratch = new RegionBuffer[2];
     private final Object[] originals = new Object[2];
@@ -72,13 +78,13 @@ final class Staging
         }
     }
 
-    /** Reject a send and receive region buffer that share bytes (MPI forbids aliased arguments). */
+    /** Reject a send and receive buffer that share bytes of the region (MPI forbids aliased arguments). */
     void checkNoOverlap(final Object sendBuf, final Object recvBuf)
     {
-        if (sendBuf instanceof RegionBuffer && recvBuf instanceof RegionBuffer)
+        final RegionBuffer a = inRegion(sendBuf);
+        final RegionBuffer b = inRegion(recvBuf);
+        if (a != null && b != null)
         {
-            final RegionBuffer a = (RegionBuffer)sendBuf;
-            final RegionBuffer b = (RegionBuffer)recvBuf;
             if (a.regionOffset() < b.regionOffset() + b.capacity() && b.regionOffset() < a.regionOffset() + a.capacity())
             {
                 throw new IllegalArgumentException("send and receive buffers overlap: sendBuf=" + a + ", recvBuf=" + b);
@@ -92,7 +98,25 @@ final class Staging
     }
 
     /**
-     * The region buffer to run on: the argument itself, or a scratch copy of it.
+     * @return the argument as a buffer of this rank's region used in place: a {@link RegionBuffer}, or a
+     *         direct {@link ByteBuffer} whose remaining bytes lie in this rank's arena; null otherwise.
+     */
+    RegionBuffer inRegion(final Object buffer)
+    {
+        if (buffer instanceof RegionBuffer)
+        {
+            return (RegionBuffer)buffer;
+        }
+        if (buffer instanceof ByteBuffer && ((ByteBuffer)buffer).isDirect())
+        {
+            final ByteBuffer bb = (ByteBuffer)buffer;
+            return smartMap.arena().viewOf(BufferUtil.address(bb) + bb.position(), bb.remaining());
+        }
+        return null;
+    }
+
+    /**
+     * The region buffer to run on: the argument itself ({@link #inRegion}), or a scratch copy of it.
      *
      * @param copyIn  copy the argument's bytes in now.
      * @param copyOut copy the scratch bytes back into the argument in {@link #copyOut()}.
@@ -100,21 +124,45 @@ final class Staging
     RegionBuffer stage(final Object buffer, final long elements, final Datatype datatype,
         final boolean copyIn, final boolean copyOut)
     {
-        if (buffer instanceof RegionBuffer)
+        final RegionBuffer region = inRegion(buffer);
+        if (region != null)
         {
-            return (RegionBuffer)buffer;
+            return region;
         }
+        final RegionBuffer scratch = scratch(buffer, elements, datatype, copyOut);
+        if (copyIn)
+        {
+            copy(buffer, scratch.memoryAddress(), (long)elements * datatype.extent(), true);
+        }
+        return scratch;
+    }
+
+    /**
+     * Scratch for an argument that is not in the region, its bytes not copied in: the caller copies
+     * them (e.g. chunk by chunk from {@link #baseOf}/{@link #offsetOf} while peers read).
+     */
+    RegionBuffer scratch(final Object buffer, final long elements, final Datatype datatype, final boolean copyOut)
+    {
         final long bytes = elements * datatype.extent();
+        if (copyOut && buffer instanceof ByteBuffer && ((ByteBuffer)buffer).isReadOnly())
+        {
+            throw new IllegalArgumentException("receive buffer is read-only: buffer=" + buffer);
+        }
         final RegionBuffer region = smartMap.allocate((int)bytes);
         scratch[staged] = region;
         originals[staged] = buffer;
         copyOutBytes[staged] = copyOut ? bytes : 0;
         staged++;
-        if (copyIn)
-        {
-            transfer(buffer, region.memoryAddress(), bytes, true);
-        }
         return region;
+    }
+
+    /**
+     * @return whether an algorithm may copy straight to or from the argument ({@link #baseOf},
+     *         {@link #offsetOf}): a Java array or a writable ByteBuffer.
+     */
+    static boolean addressable(final Object buffer)
+    {
+        return !(buffer instanceof ByteBuffer) || ((ByteBuffer)buffer).isDirect() || ((ByteBuffer)buffer).hasArray();
     }
 
     void copyOut()
@@ -123,7 +171,7 @@ final class Staging
         {
             if (copyOutBytes[i] > 0)
             {
-                transfer(originals[i], scratch[i].memoryAddress(), copyOutBytes[i], false);
+                copy(originals[i], scratch[i].memoryAddress(), copyOutBytes[i], false);
             }
         }
     }
@@ -154,36 +202,61 @@ final class Staging
         }
     }
 
-    private static void transfer(final Object buffer, final long memory, final long bytes, final boolean in)
+    /**
+     * @return the object whose bytes an argument addresses, for {@code Unsafe.copyMemory}: the Java
+     *         array (of a heap ByteBuffer too), or null for native memory (region and direct buffers).
+     */
+    static Object baseOf(final Object buffer)
     {
-        final Object base;
-        final long offset;
+        if (buffer instanceof RegionBuffer)
+        {
+            return null;
+        }
         if (buffer instanceof ByteBuffer)
         {
             final ByteBuffer bb = (ByteBuffer)buffer;
-            if (bb.isDirect())
-            {
-                base = null;
-                offset = BufferUtil.address(bb) + bb.position();
-            }
-            else
-            {
-                base = bb.array();
-                offset = UnsafeApi.arrayBaseOffset(byte[].class) + bb.arrayOffset() + bb.position();
-            }
+            return bb.isDirect() ? null : bb.array();
         }
-        else
+        return buffer;
+    }
+
+    /** @return the offset of an argument's first byte within {@link #baseOf} (an address when that is null). */
+    static long offsetOf(final Object buffer)
+    {
+        if (buffer instanceof RegionBuffer)
         {
-            base = buffer;
-            offset = UnsafeApi.arrayBaseOffset(buffer.getClass());
+            return ((RegionBuffer)buffer).memoryAddress();
+        }
+        if (buffer instanceof ByteBuffer)
+        {
+            final ByteBuffer bb = (ByteBuffer)buffer;
+            return bb.isDirect() ? BufferUtil.address(bb) + bb.position() :
+                UnsafeApi.arrayBaseOffset(byte[].class) + bb.arrayOffset() + bb.position();
+        }
+        return UnsafeApi.arrayBaseOffset(buffer.getClass());
+    }
+
+    private static void copy(final Object buffer, final long memory, final long bytes, final boolean in)
+    {
+        if (!addressable(buffer)) // a read-only heap ByteBuffer: no array to address, only its bulk get
+        {
+            final ByteBuffer source = ((ByteBuffer)buffer).duplicate();
+            final byte[] chunk = new byte[(int)Math.min(bytes, READ_ONLY_CHUNK_BYTES)];
+            for (long at = 0; at < bytes; at += chunk.length)
+            {
+                final int length = (int)Math.min(chunk.length, bytes - at);
+                source.get(chunk, 0, length);
+                UnsafeApi.copyMemory(chunk, UnsafeApi.arrayBaseOffset(byte[].class), null, memory + at, length);
+            }
+            return;
         }
         if (in)
         {
-            UnsafeApi.copyMemory(base, offset, null, memory, bytes);
+            UnsafeApi.copyMemory(baseOf(buffer), offsetOf(buffer), null, memory, bytes);
         }
         else
         {
-            UnsafeApi.copyMemory(null, memory, base, offset, bytes);
+            UnsafeApi.copyMemory(null, memory, baseOf(buffer), offsetOf(buffer), bytes);
         }
     }
 

@@ -51,7 +51,7 @@ final class TwoCopy
             ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
             for (long offset = 0; offset < bytes; offset += FRAGMENT)
             {
-                publish(ex.rank, op.sendMemory + offset, (int)Math.min(FRAGMENT, bytes - offset));
+                publish(ex.rank, op.sendBase, op.sendOffset + offset, (int)Math.min(FRAGMENT, bytes - offset));
             }
             return;
         }
@@ -59,7 +59,7 @@ final class TwoCopy
         for (long offset = 0; offset < bytes; offset += FRAGMENT)
         {
             final long slot = awaitFragment(op.root, true);
-            Exchange.copy(slot, op.recvMemory + offset, Math.min(FRAGMENT, bytes - offset));
+            Exchange.copy(null, slot, op.recvBase, op.recvOffset + offset, Math.min(FRAGMENT, bytes - offset));
             release(op.root, true);
         }
     }
@@ -76,7 +76,7 @@ final class TwoCopy
             ex.awaitArrival(op.root, op);
             for (long offset = 0; offset < bytes; offset += FRAGMENT)
             {
-                publish(op.root, op.sendMemory + offset, (int)Math.min(FRAGMENT, bytes - offset));
+                publish(op.root, op.sendBase, op.sendOffset + offset, (int)Math.min(FRAGMENT, bytes - offset));
             }
             return;
         }
@@ -101,7 +101,7 @@ final class TwoCopy
         for (long offset = 0; offset < bytes; offset += FRAGMENT)
         {
             final int length = (int)Math.min(FRAGMENT, bytes - offset);
-            publish(ex.rank, op.sendMemory + offset, length);
+            publish(ex.rank, null, op.sendMemory + offset, length);
             foldFragment(op, op.recvMemory + offset, op.sendMemory + offset, length / extent, length, true);
         }
     }
@@ -114,7 +114,7 @@ final class TwoCopy
     {
         ex.awaitAllArrivals(op);
         final long block = op.bytes();
-        Exchange.copy(op.sendMemory + ex.rank * block, op.recvMemory + ex.rank * block, block);
+        Exchange.copy(op.sendBase, op.sendOffset + ex.rank * block, op.recvBase, op.recvOffset + ex.rank * block, block);
         for (int step = 1; step < ex.size; step++)
         {
             final int to = (ex.rank + step) % ex.size;
@@ -122,9 +122,9 @@ final class TwoCopy
             for (long offset = 0; offset < block; offset += FRAGMENT)
             {
                 final int length = (int)Math.min(FRAGMENT, block - offset);
-                publish(to, op.sendMemory + to * block + offset, length);
+                publish(to, op.sendBase, op.sendOffset + to * block + offset, length);
                 final long slot = awaitFragment(from, false);
-                Exchange.copy(slot, op.recvMemory + from * block + offset, length);
+                Exchange.copy(null, slot, op.recvBase, op.recvOffset + from * block + offset, length);
                 release(from, false);
             }
         }
@@ -135,16 +135,16 @@ final class TwoCopy
     {
         ex.awaitAllArrivals(op);
         final long block = op.bytes();
-        Exchange.copy(op.sendMemory, op.recvMemory + ex.rank * block, block);
+        Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + ex.rank * block, block);
         for (long offset = 0; offset < block; offset += FRAGMENT)
         {
             final int length = (int)Math.min(FRAGMENT, block - offset);
-            publish(ex.rank, op.sendMemory + offset, length);
+            publish(ex.rank, op.sendBase, op.sendOffset + offset, length);
             for (int i = 1; i < ex.size; i++)
             {
                 final int peer = (ex.rank + i) % ex.size;
                 final long slot = awaitFragment(peer, true);
-                Exchange.copy(slot, op.recvMemory + peer * block + offset, length);
+                Exchange.copy(null, slot, op.recvBase, op.recvOffset + peer * block + offset, length);
                 release(peer, true);
             }
         }
@@ -185,10 +185,11 @@ final class TwoCopy
     }
 
     /**
-     * Copy one fragment into the next slot of {@code ring} (a destination rank, or this rank for
-     * the multicast ring) once its consumers have freed the slot, then publish it (release).
+     * Copy one fragment (from native memory, {@code fromBase} null, or a Java array) into the next slot
+     * of {@code ring} (a destination rank, or this rank for the multicast ring) once its consumers
+     * have freed the slot, then publish it (release).
      */
-    private void publish(final int ring, final long from, final int length)
+    private void publish(final int ring, final Object fromBase, final long from, final int length)
     {
         final long fragment = published[ring];
         if (fragment >= SLOTS)
@@ -210,7 +211,7 @@ final class TwoCopy
         }
         final long slot = ex.segment.regionMemoryAddress(ex.rank) +
             RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
-        Exchange.copy(from, slot, length);
+        Exchange.copy(fromBase, from, null, slot, length);
         published[ring] = fragment + 1;
         ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
     }

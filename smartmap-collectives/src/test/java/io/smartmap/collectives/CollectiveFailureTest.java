@@ -191,6 +191,29 @@ class CollectiveFailureTest
         assertEquals(List.of("ok", "ok"), results);
     }
 
+    /**
+     * A call that fails before this rank published anything (its receive buffer cannot be staged
+     * after its send buffer was) gives the send buffer's scratch back: no peer can know its address.
+     */
+    @Test
+    void shouldReleaseTheScratchOfACallThatFailedBeforeItWasPublished() throws Exception
+    {
+        final List<String> results = ThreadRanks.run(1, 8L << 20, comm ->
+        {
+            final int count = 4096;
+            final long bytes = (long)count * Datatype.DOUBLE.extent();
+            final io.smartmap.core.Arena arena = comm.smartMap().arena();
+            comm.smartMap().allocate((int)(arena.freeBytes() - bytes - 64)); // room for one scratch, not two
+            final long usedBefore = arena.usedBytes();
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> comm.allReduce(new double[count], new double[count], count, Datatype.DOUBLE, Op.SUM));
+            assertTrue(ex.getMessage().startsWith("arena exhausted"), ex.getMessage());
+            assertEquals(usedBefore, arena.usedBytes(), "the send buffer's scratch was given back");
+            return "ok";
+        });
+        assertEquals(List.of("ok"), results);
+    }
+
     /** The split broadcast is a variant the peers must share: ranks configured differently get a mismatch, not a miscount. */
     @Test
     void shouldFailOnEveryRankWhenRanksDisagreeOnTheBroadcastSplit()

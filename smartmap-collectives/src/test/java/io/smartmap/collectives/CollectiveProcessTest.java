@@ -28,6 +28,20 @@ class CollectiveProcessTest
         assertTrue(job.stdout().contains("failures=0"), job.output());
     }
 
+    /** Java arrays and ByteBuffers of every shape, a different kind on each rank, give the region path's bits. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void shouldGiveTheSameBitsForStagedAndRegionBuffers(final int ranks)
+    {
+        final int code = job.run(ranks, Jvm.command(StagedCheckRank.class));
+        assertEquals(0, code, job.output());
+        for (int r = 0; r < ranks; r++)
+        {
+            assertTrue(job.stdout().contains("rank " + r + " checked "), job.output());
+        }
+        assertFalse(job.stdout().contains("WRONG"), job.output());
+    }
+
     @Test
     void shouldRunOneHundredThousandMixedCollectivesOnFourProcesses()
     {
@@ -39,5 +53,18 @@ class CollectiveProcessTest
             assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=4"), job.output());
         }
         System.out.println(job.stdout().lines().filter(l -> l.startsWith("[0] soak ok")).findFirst().orElse(""));
+    }
+
+    /** Two ranks on two cores: the split broadcast and the dedicated-core waits, with every buffer path mixed. */
+    @Test
+    void shouldRunTwentyThousandMixedCollectivesOnTwoProcesses()
+    {
+        final int iterations = 20_000;
+        final int code = job.run(2, Jvm.command(MixedSoakRank.class, Integer.toString(iterations), "20261123"));
+        assertEquals(0, code, job.output());
+        for (int r = 0; r < 2; r++)
+        {
+            assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=2"), job.output());
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.smartmap.collectives;
 
 import io.smartmap.core.RegionBuffer;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
@@ -12,7 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code args[1]}), every result checked against the model. Now and then one random rank is late
  * (a random delay before it enters), and every rank scribbles over its send buffer as soon as a
  * collective returns: a peer that still read it after this rank left would get a wrong result,
- * which its own check catches. Exits 1 on the first wrong result.
+ * which its own check catches. Each rank also picks, on its own, what it passes each time: the
+ * region buffers, heap ByteBuffers or direct ByteBuffers outside the region (staged, or copied in
+ * place where the algorithm allows) or a ByteBuffer view of the region buffers (used in place),
+ * so ranks of one collective mix the paths. Exits 1 on the
+ * first wrong result.
  */
 public final class MixedSoakRank
 {
@@ -34,8 +39,15 @@ public final class MixedSoakRank
         {
             final int size = comm.getSize();
             final int rank = comm.getRank();
-            final RegionBuffer send = comm.allocate(MAX_COUNT * size, Datatype.LONG);
-            final RegionBuffer recv = comm.allocate(MAX_COUNT * size, Datatype.LONG);
+            final RegionBuffer sendRegion = comm.allocate(MAX_COUNT * size, Datatype.LONG);
+            final RegionBuffer recvRegion = comm.allocate(MAX_COUNT * size, Datatype.LONG);
+            final int capacity = MAX_COUNT * size * Long.BYTES;
+            // the region buffers themselves, heap and direct ByteBuffers (staged), and a ByteBuffer view of the region buffers
+            final ByteBuffer sendView = sendRegion.byteBuffer();
+            final ByteBuffer recvView = recvRegion.byteBuffer();
+            final ByteBuffer[] sends = {sendView, ByteBuffer.allocate(capacity), ByteBuffer.allocateDirect(capacity), sendView};
+            final ByteBuffer[] recvs = {recvView, ByteBuffer.allocate(capacity), ByteBuffer.allocateDirect(capacity), recvView};
+            final SplittableRandom own = new SplittableRandom(seed + 7919L * (rank + 1)); // this rank's choices only
             final int[] perKind = new int[6];
             for (int i = 0; i < iterations; i++)
             {
@@ -58,8 +70,14 @@ public final class MixedSoakRank
                 final long caseSeed = seed * 1_000_003L + i;
                 final int block = count * datatype.extent();
                 final byte[] mine = Model.values(caseSeed, rank, kind == 3 ? count * size : count, datatype, op);
-                send.buffer().putBytes(0, mine);
-                recv.buffer().setMemory(0, Math.max(block * size, 8), (byte)3);
+                final int path = own.nextInt(sends.length);
+                final ByteBuffer sendBytes = sends[path];
+                final ByteBuffer recvBytes = recvs[path];
+                final Object send = path == 0 ? sendRegion : sendBytes;
+                final Object recv = path == 0 ? recvRegion : recvBytes;
+                sendBytes.clear();
+                sendBytes.put(mine).clear();
+                fill(recvBytes, Math.max(block * size, 8), (byte)3);
                 if (rank == lateRank)
                 {
                     LockSupport.parkNanos(delayNs);
@@ -79,7 +97,7 @@ public final class MixedSoakRank
                         final byte[] rootData = Model.values(caseSeed, root, count, datatype, op);
                         if (rank == root)
                         {
-                            recv.buffer().putBytes(0, rootData);
+                            recvBytes.put(rootData).clear();
                         }
                         comm.bcast(recv, count, datatype, root, algorithm);
                         expected = rootData;
@@ -134,15 +152,16 @@ public final class MixedSoakRank
                     }
                 }
                 perKind[kind]++;
-                send.buffer().setMemory(0, Math.max(mine.length, 8), (byte)0x5A); // nobody may read it any more
+                fill(sendBytes, Math.max(mine.length, 8), (byte)0x5A); // nobody may read it any more
                 if (expected != null)
                 {
                     final byte[] actual = new byte[checkBytes];
-                    recv.buffer().getBytes(0, actual);
+                    recvBytes.get(actual).clear();
                     if (!Arrays.equals(expected, actual))
                     {
                         System.out.println("WRONG at iteration " + i + ": kind=" + kind + ", datatype=" + datatype +
-                            ", op=" + op + ", count=" + count + ", root=" + root + ", algorithmRoll=" + algorithmRoll);
+                            ", op=" + op + ", count=" + count + ", root=" + root + ", algorithmRoll=" + algorithmRoll +
+                            ", path=" + path);
                         System.exit(1);
                     }
                 }
@@ -150,6 +169,14 @@ public final class MixedSoakRank
             comm.barrier();
             System.out.printf("soak ok: iterations=%d ranks=%d perKind=%s seconds=%.1f%n", iterations, size,
                 Arrays.toString(perKind), (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void fill(final ByteBuffer buffer, final int bytes, final byte value)
+    {
+        for (int i = 0; i < bytes; i++)
+        {
+            buffer.put(i, value);
         }
     }
 

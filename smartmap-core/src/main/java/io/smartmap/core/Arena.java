@@ -60,6 +60,28 @@ public final class Arena
     }
 
     /**
+     * A buffer over bytes of this arena that the caller already holds, such as a {@link java.nio.ByteBuffer}
+     * view of a region buffer ({@link RegionBuffer#byteBuffer()}, sliced or not): not an allocation, so
+     * never released ({@link #release} refuses it). Collectives use it in place, like the buffer it views.
+     *
+     * @param memoryAddress virtual address of the first byte in this process.
+     * @param bytes         length in bytes.
+     * @return the view, or null if the bytes do not all lie in this rank's arena.
+     */
+    public RegionBuffer viewOf(final long memoryAddress, final int bytes)
+    {
+        final long offset = memoryAddress - segment.regionMemoryAddress(rank);
+        if (bytes < 0 || offset < start || offset > end - bytes)
+        {
+            return null;
+        }
+        final RegionBuffer view = new RegionBuffer(this, rank, segment.region(rank), (int)offset, bytes,
+            Address.encode(rank, (int)offset, segment.strideShift()), epoch);
+        view.released = true; // not the arena's to give back
+        return view;
+    }
+
+    /**
      * Give a buffer back. Its bytes are reused once every buffer allocated after it is released too.
      *
      * @param buffer a live buffer of this arena.

@@ -160,6 +160,26 @@ public final class ControlBlock
         return buffer.getIntAcquire(STATE_OFFSET);
     }
 
+    /**
+     * Reset the owner's staged-bytes mark before it publishes a descriptor (owner only, plain: the
+     * descriptor's release store publishes it): 0 when the send buffer will be copied in chunk by
+     * chunk ({@link #putStagedRelease}), {@link Long#MAX_VALUE} when it is ready as published.
+     */
+    public void resetStaged(final boolean pending)
+    {
+        final long value = pending ? 0 : Long.MAX_VALUE;
+        if (buffer.getLong(STAGED_OFFSET) != value)
+        {
+            buffer.putLong(STAGED_OFFSET, value);
+        }
+    }
+
+    /** Publish that the first {@code bytes} of the owner's send buffer are copied in (owner only, release). */
+    public void putStagedRelease(final long bytes)
+    {
+        buffer.putLongRelease(STAGED_OFFSET, bytes);
+    }
+
     /** Count one failure check of the owner while it is blocked in a wait (owner only, release). */
     public void beat()
     {

@@ -22,6 +22,9 @@ package io.smartmap.core;
  *      56  owner        DATATYPE            int   datatype code, or -1
  *      60  owner        OP                  int   operator code, or -1
  *      64  owner        ALGORITHM           int   algorithm code, or -1
+ *      72  owner        STAGED              long  bytes of the send buffer ready to read (release): reset
+ *                                                 when the descriptor is published, raised chunk by chunk
+ *                                                 while a staged send is copied in; Long.MAX_VALUE if ready
  *     128  owner        STATE               int   0 not joined, 1 alive, 2 aborted, 3 closed
  *     132  owner        REASON_CODE         int   why aborted (ABORT_* codes)
  *     136  owner        PID                 long  process id of the rank
@@ -54,6 +57,7 @@ public final class ControlBlockDescriptor
     public static final int DATATYPE_OFFSET;
     public static final int OP_OFFSET;
     public static final int ALGORITHM_OFFSET;
+    public static final int STAGED_OFFSET;
 
     public static final int STATE_OFFSET;
     public static final int REASON_CODE_OFFSET;
@@ -111,6 +115,9 @@ public final class ControlBlockDescriptor
         offset += Integer.BYTES;
         ALGORITHM_OFFSET = offset;
         offset += Integer.BYTES;
+        offset = align(offset, Long.BYTES);
+        STAGED_OFFSET = offset;
+        offset += Long.BYTES;
 
         offset = align(offset, LINE_PAIR_BYTES);
         STATE_OFFSET = offset;
