@@ -16,10 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bindings: send buffer, receive buffer, count in elements, datatype, operator, root.
  * <p>
  * Buffers: a {@link RegionBuffer} allocated from this rank's region ({@link #allocate}) takes the
- * single-copy path in place. Java arrays ({@code byte[]} for BYTE, {@code int[]} for INT and
- * INT_INT, {@code long[]}, {@code float[]}, {@code double[]}) and {@link java.nio.ByteBuffer}s (from
- * position to limit, native byte order) are accepted too and are staged through a scratch region
- * buffer: copied in before the collective and out after it (copy-in/copy-out).
+ * single-copy path in place, and so does a direct {@link java.nio.ByteBuffer} whose bytes lie in
+ * one of this rank's region buffers (a view from {@link RegionBuffer#byteBuffer()}, sliced or not).
+ * Java arrays ({@code byte[]} for BYTE, {@code int[]} for INT and INT_INT, {@code long[]},
+ * {@code float[]}, {@code double[]}) and other ByteBuffers (from position to limit, native byte
+ * order; position and limit are left unchanged) are accepted too: copied to or from in place where
+ * the algorithm lets only this rank touch that buffer, staged through a scratch region buffer
+ * otherwise (copied in before the collective, out after it; a single-copy bcast root copies in
+ * chunk by chunk while the receivers read). Peers can never read the Java heap, so each such
+ * argument costs at least one extra copy per call.
  * <p>
  * Contract (DESIGN.md section 4): every reduction folds contributions in rank order 0..size-1,
  * so all algorithms give the same bits on every rank. Arguments are checked before any shared

@@ -4,7 +4,6 @@ import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Communicator;
 import io.smartmap.collectives.Datatype;
 import io.smartmap.collectives.Op;
-import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.SmartMapOptions;
@@ -24,6 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * Two-rank collectives: this JMH fork is rank 0; rank 1 is a real process ({@link PeerRank})
  * started in setup that runs the same collective in a loop, and is stopped in teardown (and
  * stops by itself if this fork dies: its waits see rank 0's pid gone).
- * {@code -p op=allreduce -p bytes=32768 -p algorithm=SMARTMAP} picks a case.
+ * {@code -p op=allreduce -p bytes=32768 -p algorithm=SMARTMAP} picks a case; {@code -p buffers=array}
+ * passes Java arrays ({@code double[]}, staged) and {@code -p buffers=bytebuffer} direct ByteBuffers
+ * outside the region instead of region buffers, on both ranks.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,12 +56,16 @@ public class CollectiveBenchmark
     @Param({"TWO_COPY", "SMARTMAP", "AUTO"})
     public String algorithm;
 
+    /** What both ranks pass: region buffers (no staging), Java arrays or direct ByteBuffers (staged). */
+    @Param({"region"})
+    public String buffers;
+
     private Process peer;
     private SmartMap smartMap;
     private Communicator comm;
     private String job;
-    private RegionBuffer send;
-    private RegionBuffer recv;
+    private Object send;
+    private Object recv;
     private int count;
     private Algorithm resolved;
 
@@ -71,7 +78,8 @@ public class CollectiveBenchmark
         final List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
         command.addAll(JvmFlags.all());
         command.addAll(List.of("-Xmx512m",
-            "-cp", System.getProperty("java.class.path"), PeerRank.class.getName(), op, Integer.toString(bytes), algorithm));
+            "-cp", System.getProperty("java.class.path"), PeerRank.class.getName(), op, Integer.toString(bytes), algorithm,
+            buffers));
         final ProcessBuilder builder = new ProcessBuilder(command)
             .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put(SmartMapOptions.RANK_ENV, "1");
@@ -84,14 +92,14 @@ public class CollectiveBenchmark
             .timeoutNs(TimeUnit.MINUTES.toNanos(10)));
         comm = new Communicator(smartMap);
         count = bytes / Datatype.DOUBLE.extent();
-        send = comm.allocate(count * RANKS, Datatype.DOUBLE);
-        recv = comm.allocate(count * RANKS, Datatype.DOUBLE);
+        send = PeerRank.allocate(comm, buffers, count * RANKS);
+        recv = PeerRank.allocate(comm, buffers, count * RANKS);
         resolved = Algorithm.valueOf(algorithm);
         comm.barrier();
     }
 
     @Benchmark
-    public RegionBuffer collective()
+    public Object collective()
     {
         PeerRank.run(comm, op, send, recv, count, resolved);
         return recv;
@@ -118,7 +126,23 @@ public class CollectiveBenchmark
             return Math.max(64L << 20, Segment.strideFor(4L * bytes * RANKS + (16L << 20)));
         }
 
-        static void run(final Communicator comm, final String op, final RegionBuffer send, final RegionBuffer recv,
+        /** @return a buffer of {@code elements} doubles of the kind {@code buffers} names. */
+        static Object allocate(final Communicator comm, final String buffers, final int elements)
+        {
+            switch (buffers)
+            {
+                case "region":
+                    return comm.allocate(elements, Datatype.DOUBLE);
+                case "array":
+                    return new double[elements];
+                case "bytebuffer":
+                    return ByteBuffer.allocateDirect(elements * Double.BYTES).order(ByteOrder.nativeOrder());
+                default:
+                    throw new IllegalArgumentException("buffers must be region, array or bytebuffer: buffers=" + buffers);
+            }
+        }
+
+        static void run(final Communicator comm, final String op, final Object send, final Object recv,
             final int count, final Algorithm algorithm)
         {
             switch (op)
@@ -151,11 +175,12 @@ public class CollectiveBenchmark
             final String op = args[0];
             final int bytes = Integer.parseInt(args[1]);
             final Algorithm algorithm = Algorithm.valueOf(args[2]);
+            final String buffers = args[3];
             try (Communicator comm = Communicator.world())
             {
                 final int count = bytes / Datatype.DOUBLE.extent();
-                final RegionBuffer send = comm.allocate(count * comm.getSize(), Datatype.DOUBLE);
-                final RegionBuffer recv = comm.allocate(count * comm.getSize(), Datatype.DOUBLE);
+                final Object send = allocate(comm, buffers, count * comm.getSize());
+                final Object recv = allocate(comm, buffers, count * comm.getSize());
                 comm.barrier();
                 while (true)
                 {
