@@ -485,9 +485,9 @@ public final class Communicator implements AutoCloseable
     {
         if (resolved == Algorithm.TWO_COPY)
         {
-            // the sender copies into its ring; a reduce's root folds its own data with the kernels
-            return kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLGATHER ||
-                (kind == CollectiveKind.REDUCE && getRank() != root);
+            // the sender copies into its ring (allreduce folds its own fragment from there); a reduce's
+            // root folds its own data with the kernels, straight from its send buffer
+            return kind != CollectiveKind.REDUCE || getRank() != root;
         }
         return resolved == Algorithm.SMARTMAP && kind == CollectiveKind.ALLTOALL; // each rank writes into the peers
     }

@@ -101,8 +101,9 @@ final class TwoCopy
         for (long offset = 0; offset < bytes; offset += FRAGMENT)
         {
             final int length = (int)Math.min(FRAGMENT, bytes - offset);
-            publish(ex.rank, null, op.sendMemory + offset, length);
-            foldFragment(op, op.recvMemory + offset, op.sendMemory + offset, length / extent, length, true);
+            // this rank's own fragment is folded from its slot: the send buffer may be a Java array
+            final long own = publish(ex.rank, op.sendBase, op.sendOffset + offset, length);
+            foldFragment(op, op.recvMemory + offset, own, length / extent, length, true);
         }
     }
 
@@ -188,8 +189,10 @@ final class TwoCopy
      * Copy one fragment (from native memory, {@code fromBase} null, or a Java array) into the next slot
      * of {@code ring} (a destination rank, or this rank for the multicast ring) once its consumers
      * have freed the slot, then publish it (release).
+     *
+     * @return the slot's address (unchanged until the consumers acknowledge it).
      */
-    private void publish(final int ring, final Object fromBase, final long from, final int length)
+    private long publish(final int ring, final Object fromBase, final long from, final int length)
     {
         final long fragment = published[ring];
         if (fragment >= SLOTS)
@@ -214,6 +217,7 @@ final class TwoCopy
         Exchange.copy(fromBase, from, null, slot, length);
         published[ring] = fragment + 1;
         ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
+        return slot;
     }
 
     /** Wait for the next fragment from {@code producer} and return its slot's address (not yet released). */
