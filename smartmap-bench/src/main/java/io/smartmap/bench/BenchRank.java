@@ -24,7 +24,7 @@ import java.util.Locale;
  * {@code op,algorithm,bytes,round,t_min_us,t_avg_us,t_max_us} lines (IMB's definitions: min,
  * mean and max over ranks) to the raw file.
  * <p>
- * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE BUFFERS}.
+ * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE BUFFERS TOUCH}.
  */
 public final class BenchRank
 {
@@ -40,14 +40,17 @@ public final class BenchRank
     private final Communicator comm;
     private final Datatype datatype;
     private final BenchBuffers buffers;
+    /** Rewrite every element of the send buffer between iterations, not one per 4 KiB page. */
+    private final boolean touchAll;
     private final Object send;
     private final Object recv;
     private final int rank;
     private final int size;
 
     private BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes,
-        final BenchBuffers.Kind kind)
+        final BenchBuffers.Kind kind, final boolean touchAll)
     {
+        this.touchAll = touchAll;
         this.comm = comm;
         this.datatype = datatype;
         this.rank = comm.getRank();
@@ -76,12 +79,13 @@ public final class BenchRank
         final int rounds = Integer.parseInt(args[5]);
         final Path raw = Path.of(args[6]);
         final BenchBuffers.Kind kind = BenchBuffers.Kind.parse(args[7]);
+        final boolean touchAll = "all".equals(args[8]);
 
         try (Communicator comm = Communicator.world();
             PrintWriter out = comm.getRank() == 0 ?
                 new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null)
         {
-            final BenchRank bench = new BenchRank(comm, datatype, maxBytes, kind);
+            final BenchRank bench = new BenchRank(comm, datatype, maxBytes, kind, touchAll);
             bench.warmUp(ops, algorithms, minBytes, maxBytes);
             for (final BenchOp op : ops)
             {
@@ -209,9 +213,9 @@ public final class BenchRank
     }
 
     /** Small integers, exact in every datatype and in any sum over up to 64 ranks. */
-    private static long value(final int rank, final int index, final int iteration)
+    private long value(final int rank, final int index, final int iteration)
     {
-        final int changing = index % MUTATE_STRIDE_ELEMENTS == 0 ? iteration % 5 : 0;
+        final int changing = touchAll || index % MUTATE_STRIDE_ELEMENTS == 0 ? iteration % 5 : 0;
         return (rank + 1) * 3L + index % 7 + changing;
     }
 
@@ -225,7 +229,7 @@ public final class BenchRank
 
     private void mutate(final int count, final int iteration)
     {
-        final int stride = MUTATE_STRIDE_ELEMENTS;
+        final int stride = touchAll ? 1 : MUTATE_STRIDE_ELEMENTS;
         for (int i = 0; i < count * size; i += stride)
         {
             buffers.putSend(i, value(rank, i, iteration));

@@ -68,6 +68,12 @@ public final class BenchRunner implements Callable<Integer>
             "or bytebuffer (direct ByteBuffers outside the region); arrays and byte buffers are staged (default: ${DEFAULT-VALUE})")
     String buffers = "region";
 
+    @Option(names = "--touch", paramLabel = "WHAT",
+        description = "what each rank rewrites in its send buffer between iterations (untimed): page (one element per " +
+            "4 KiB, IMB-like: the data stays cached on every core) or all (every element: the bytes move between " +
+            "cores every iteration, as in a program that computes new data each step) (default: ${DEFAULT-VALUE})")
+    String touch = "page";
+
     private final PrintStream stdout;
     private final PrintStream stderr;
 
@@ -98,6 +104,10 @@ public final class BenchRunner implements Callable<Integer>
         final long[] range = parseSizes(sizes);
         final Datatype type = parseDatatype(datatype);
         final BenchBuffers.Kind bufferKind = BenchBuffers.Kind.parse(buffers);
+        if (!touch.equals("page") && !touch.equals("all"))
+        {
+            throw new IllegalArgumentException("--touch must be page or all: touch=" + touch);
+        }
         if (ranks < 1 || ranks > 64)
         {
             throw new IllegalArgumentException("--ranks must be in 1..64: ranks=" + ranks);
@@ -120,9 +130,9 @@ public final class BenchRunner implements Callable<Integer>
         args.addAll(JvmFlags.all());
         args.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
-            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label()));
-        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %s buffers, %d rounds, %s kernels, JDK %s%n",
-            ranks, String.join(",", ops), range[0], range[1], type, bufferKind.label(), repetitions,
+            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label(), touch));
+        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %s buffers, touch %s, %d rounds, %s kernels, JDK %s%n",
+            ranks, String.join(",", ops), range[0], range[1], type, bufferKind.label(), touch, repetitions,
             KernelProvider.instance().name(), Runtime.version());
         final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
         if (code != 0)
@@ -152,7 +162,7 @@ public final class BenchRunner implements Callable<Integer>
     {
         final List<String> line = new ArrayList<>(List.of("bin/smartmap-bench", "--ranks", Integer.toString(ranks),
             "--ops", String.join(",", ops), "--algorithms", String.join(",", algorithms), "--sizes", sizes,
-            "--datatype", datatype, "--buffers", buffers, "--repetitions", Integer.toString(repetitions),
+            "--datatype", datatype, "--buffers", buffers, "--touch", touch, "--repetitions", Integer.toString(repetitions),
             "--out", out.toString()));
         return line;
     }
