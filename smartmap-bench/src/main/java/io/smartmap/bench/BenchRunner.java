@@ -193,7 +193,6 @@ public final class BenchRunner implements Callable<Integer>
         report.writeCsv(out.resolve("results.csv"));
         report.writeJson(out.resolve("results.json"), String.join(" ", commandLine()), preset.name, machine);
         report.writeCharts(out);
-        String written = "results.json and charts";
         if (baseline != null)
         {
             final Comparison comparison = new Comparison(compare, baseline,
@@ -201,10 +200,10 @@ public final class BenchRunner implements Callable<Integer>
             comparison.print(stdout);
             comparison.writeCsv(out.resolve("compare.csv"));
             comparison.writeCharts(out);
-            written = "results.json, compare.csv and charts";
         }
         Files.deleteIfExists(raw);
-        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", " + written);
+        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
+            (baseline == null ? "" : "compare.csv, ") + "charts");
         return 0;
     }
 

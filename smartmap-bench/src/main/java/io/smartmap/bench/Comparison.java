@@ -225,7 +225,7 @@ final class Comparison
                     row.append(String.format(Locale.ROOT, "%" + width(algorithm) + "s", p == null ? "- " :
                         String.format(Locale.ROOT, "%.2f%s", p.ratio(), p.slowerBeyondSpread() ? "*" : " ")));
                 }
-                out.println(row);
+                out.println(row.toString().stripTrailing());
             }
         }
         final List<Point> flagged = new ArrayList<>(flagged());

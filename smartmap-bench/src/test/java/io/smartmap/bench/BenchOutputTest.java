@@ -254,6 +254,17 @@ class BenchOutputTest
     }
 
     @Test
+    void shouldReadTheCommittedResultsAsABaseline()
+    {
+        // written before --compare existed: the fields it needs were there already
+        final Comparison.Run run = Comparison.read(Path.of("results", "2-ranks", "results.json"));
+        assertEquals(381, run.results.size());
+        assertEquals("vector 512-bit", run.kernels);
+        assertTrue(run.describe().contains("2 ranks, float, 5 rounds"), run.describe());
+        assertTrue(run.results.stream().allMatch(m -> m.tAvgUs > 0 && m.spreadPercent >= 0));
+    }
+
+    @Test
     void shouldRefuseABaselineThatIsNotAResultsFile() throws IOException
     {
         final Path notResults = Files.writeString(dir.resolve("other.json"), "{\"results\": []}");
