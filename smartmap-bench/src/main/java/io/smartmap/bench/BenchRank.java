@@ -28,12 +28,13 @@ import java.util.Locale;
  */
 public final class BenchRank
 {
-    /** Each measurement moves about this many bytes per rank, so iterations scale down with size. */
-    private static final long BYTES_PER_MEASUREMENT = 256L << 20;
-    private static final int MIN_ITERATIONS = 20;
-    private static final int MAX_ITERATIONS = 5000;
-    /** Enough calls for C2 to compile the collective path (its threshold is about 10,000 invocations). */
-    private static final int WARMUP_ITERATIONS = 20_000;
+    /**
+     * Sizes, warm-up and iterations per measurement: the runner's preset ({@code -Dsmartmap.bench.preset},
+     * {@link Preset#FULL} by default, whose warm-up gives C2 its 10,000 invocations for every path).
+     */
+    private static final Preset PRESET = Preset.fromSystemProperty();
+    /** One console line per measurement: the runner's {@code --verbose}, passed as {@code -Dsmartmap.bench.verbose=true}. */
+    private static final boolean VERBOSE = Boolean.getBoolean(BenchRunner.VERBOSE_PROPERTY);
     /** One element in this many (one per 4 KiB page of doubles) changes between iterations. */
     private static final int MUTATE_STRIDE_ELEMENTS = 512;
 
@@ -89,8 +90,7 @@ public final class BenchRank
             bench.warmUp(ops, algorithms, minBytes, maxBytes);
             for (final BenchOp op : ops)
             {
-                for (long bytes = op == BenchOp.BARRIER ? 0 : Math.max(minBytes, datatype.extent());
-                    bytes <= maxBytes; bytes = bytes == 0 ? maxBytes + 1 : bytes * 2)
+                for (final long bytes : PRESET.sizes(op, minBytes, maxBytes, datatype.extent()))
                 {
                     for (int round = 0; round < rounds; round++)
                     {
@@ -100,14 +100,17 @@ public final class BenchRank
                             {
                                 continue;
                             }
-                            final double[] times = bench.measure(op, algorithm, bytes, iterations(bytes));
+                            final double[] times = bench.measure(op, algorithm, bytes, PRESET.iterations(bytes));
                             if (out != null)
                             {
                                 out.printf(Locale.ROOT, "%s,%s,%d,%d,%.4f,%.4f,%.4f%n", op.label(),
                                     BenchOp.label(algorithm), bytes, round, times[0], times[1], times[2]);
                                 out.flush();
-                                System.out.printf(Locale.ROOT, "%-9s %-17s %8d B round %d: t_avg %10.2f us%n",
-                                    op.label(), BenchOp.label(algorithm), bytes, round, times[1]);
+                                if (VERBOSE)
+                                {
+                                    System.out.printf(Locale.ROOT, "%-9s %-17s %8d B round %d: t_avg %10.2f us%n",
+                                        op.label(), BenchOp.label(algorithm), bytes, round, times[1]);
+                                }
                             }
                         }
                     }
@@ -115,11 +118,6 @@ public final class BenchRank
             }
             comm.barrier();
         }
-    }
-
-    private static int iterations(final long bytes)
-    {
-        return (int)Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, BYTES_PER_MEASUREMENT / Math.max(1, bytes)));
     }
 
     /**
@@ -137,9 +135,9 @@ public final class BenchRank
             {
                 if (algorithms.contains(algorithm) || op == BenchOp.BARRIER)
                 {
-                    measure(op, algorithm, small, WARMUP_ITERATIONS);
-                    measure(op, algorithm, medium, WARMUP_ITERATIONS / 10);
-                    measure(op, algorithm, maxBytes, MIN_ITERATIONS);
+                    measure(op, algorithm, small, PRESET.warmupIterations);
+                    measure(op, algorithm, medium, PRESET.warmupIterations / 10);
+                    measure(op, algorithm, maxBytes, PRESET.minIterations);
                 }
             }
         }

@@ -2,7 +2,6 @@ package io.smartmap.bench;
 
 import io.smartmap.collectives.Algorithm;
 import io.smartmap.collectives.Datatype;
-import io.smartmap.collectives.KernelProvider;
 import io.smartmap.collectives.Op;
 import io.smartmap.core.SmartMapOptions;
 import io.smartmap.core.launch.JvmFlags;
@@ -10,7 +9,9 @@ import io.smartmap.core.launch.Launcher;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,11 +33,20 @@ import java.util.concurrent.Callable;
  * the two-copy baseline across real rank processes (started through the launcher), plus the
  * one-thread memcpy and reduction-kernel bandwidth of this machine, written as a table per op,
  * {@code results.csv}, {@code results.json} and charts.
+ * <p>
+ * Standard output carries a header (machine facts and copy limits), a table per op and a closing
+ * summary; progress goes to stderr (a bar on a terminal, else a line per collective); the ranks'
+ * JVM start-up notes are dropped; {@code --verbose} adds every measurement as it is taken and the
+ * detailed tables. {@code --quick} runs {@link Preset#QUICK}; {@code --compare} sets this run
+ * against an earlier {@code results.json} ({@link Comparison}).
  */
 @Command(name = "smartmap-bench", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
     description = "Measure smartmap collectives (single copy) against the two-copy baseline on real processes.")
 public final class BenchRunner implements Callable<Integer>
 {
+    /** The system property that turns on a rank's line per measurement ({@code --verbose}). */
+    static final String VERBOSE_PROPERTY = "smartmap.bench.verbose";
+
     @Option(names = "--ranks", paramLabel = "N", description = "rank processes (default: ${DEFAULT-VALUE})")
     int ranks = 2;
 
@@ -73,6 +83,22 @@ public final class BenchRunner implements Callable<Integer>
             "4 KiB, IMB-like: the data stays cached on every core) or all (every element: the bytes move between " +
             "cores every iteration, as in a program that computes new data each step) (default: ${DEFAULT-VALUE})")
     String touch = "page";
+
+    @Option(names = "--quick", description = "a picture in about 15 s: a size every factor of 4, 3 rounds (unless " +
+        "--repetitions is given), a shorter warm-up and shorter measurements")
+    boolean quick;
+
+    @Option(names = "--compare", paramLabel = "BASELINE.json", description = "print and chart the ratio of this run's " +
+        "t_avg to an earlier run's results.json per op, algorithm and size; * marks points slower by more than the two " +
+        "runs' spreads added (also in compare.csv and <op>-compare.png)")
+    Path compare;
+
+    @Option(names = "--verbose", description = "also print every measurement as the ranks take it, the ranks' JVM notes " +
+        "and the detailed tables (t_min, t_max, MB/s per algorithm, the copy limit per size)")
+    boolean verbose;
+
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream stdout;
     private final PrintStream stderr;
@@ -120,21 +146,49 @@ public final class BenchRunner implements Callable<Integer>
         {
             throw new IllegalArgumentException("--sizes below one element of " + datatype + ": sizes=" + sizes);
         }
+        final Preset preset = quick ? Preset.QUICK : Preset.FULL;
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--repetitions"))
+        {
+            repetitions = preset.rounds;
+        }
+        final Comparison.Run baseline = compare == null ? null : Comparison.read(compare);
 
         Files.createDirectories(out);
         final Path raw = out.resolve("raw.csv");
+        Files.deleteIfExists(raw);
         final long regionBytes = Math.max(64L << 20, Long.highestOneBit(2 * range[1] * ranks + (16L << 20)) * 2);
         final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir", segmentDir.toString(),
             "--region-size", Long.toString(regionBytes), "--timeout", "60"));
         args.add(javaExecutable());
         args.addAll(JvmFlags.all());
+        args.add("-D" + Preset.PROPERTY + "=" + preset.name);
+        args.add("-D" + VERBOSE_PROPERTY + "=" + verbose);
         args.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
             type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label(), touch));
-        stdout.printf("smartmap-bench: %d ranks, ops %s, sizes %d..%d bytes, %s, %s buffers, touch %s, %d rounds, %s kernels, JDK %s%n",
-            ranks, String.join(",", ops), range[0], range[1], type, bufferKind.label(), touch, repetitions,
-            KernelProvider.instance().name(), Runtime.version());
-        final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
+        final Machine machine = Machine.current();
+        Report.printHeader(stdout, machine, ranks, describeRun(preset, opList, algorithmList, range, type));
+        stdout.flush();
+
+        // the copy limit first, for the header, while no rank competes for the cores
+        final CopyBandwidth copy = new CopyBandwidth(range[1], preset.copyWarmupNs);
+        final Map<Long, double[]> bandwidth = new TreeMap<>();
+        for (final long bytes : preset.sizes(BenchOp.REDUCE, range[0], range[1], type.extent()))
+        {
+            bandwidth.put(bytes, new double[] {copy.memcpyMBps(bytes), copy.kernelMBps(bytes, type, Op.SUM)});
+        }
+        Report.printLimits(stdout, bandwidth, type, machine.kernels);
+        stdout.flush();
+
+        final int code;
+        final boolean useBar = !verbose && stderr == System.err && Progress.stderrIsTerminal();
+        final Map<String, Integer> expected = expectedMeasurements(preset, opList, algorithmList, range, type);
+        try (Progress progress = new Progress(stderr, useBar, raw, expected))
+        {
+            progress.ranksStarted();
+            code = Launcher.run(args.toArray(new String[0]), verbose ? stdout : JvmNoteFilter.filtering(stdout),
+                verbose ? stderr : JvmNoteFilter.filtering(stderr));
+        }
         if (code != 0)
         {
             stderr.println("smartmap-bench: ranks failed with exit code " + code);
@@ -142,20 +196,60 @@ public final class BenchRunner implements Callable<Integer>
         }
 
         final List<Measurement> results = aggregate(raw, type);
-        final CopyBandwidth copy = new CopyBandwidth(range[1]);
-        final Map<Long, double[]> bandwidth = new TreeMap<>();
-        for (long bytes = Math.max(range[0], type.extent()); bytes <= range[1]; bytes *= 2)
-        {
-            bandwidth.put(bytes, new double[] {copy.memcpyMBps(bytes), copy.kernelMBps(bytes, type, Op.SUM)});
-        }
         final Report report = new Report(results, bandwidth, ranks, type);
-        report.printTables(stdout);
+        if (verbose)
+        {
+            report.printDetailedTables(stdout);
+        }
+        else
+        {
+            report.printTables(stdout);
+        }
+        report.printSummary(stdout);
         report.writeCsv(out.resolve("results.csv"));
-        report.writeJson(out.resolve("results.json"), String.join(" ", commandLine()));
+        report.writeJson(out.resolve("results.json"), String.join(" ", commandLine()), preset.name, machine);
         report.writeCharts(out);
+        if (baseline != null)
+        {
+            final Comparison comparison = new Comparison(compare, baseline,
+                new Comparison.Run(machine.jdk, machine.kernels, results));
+            comparison.print(stdout);
+            comparison.writeCsv(out.resolve("compare.csv"));
+            comparison.writeCharts(out);
+        }
         Files.deleteIfExists(raw);
-        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json and charts");
+        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
+            (baseline == null ? "" : "compare.csv, ") + "charts");
         return 0;
+    }
+
+    /** @return per op label, in the order the ranks take them, the measurements rank 0 will write. */
+    private Map<String, Integer> expectedMeasurements(final Preset preset, final List<BenchOp> opList,
+        final List<Algorithm> algorithmList, final long[] range, final Datatype type)
+    {
+        final Map<String, Integer> expected = new LinkedHashMap<>();
+        for (final BenchOp op : opList)
+        {
+            final long algorithmCount = op.algorithms().stream()
+                .filter(a -> op == BenchOp.BARRIER || algorithmList.contains(a)).count();
+            final int sizeCount = preset.sizes(op, range[0], range[1], type.extent()).size();
+            expected.merge(op.label(), (int)algorithmCount * sizeCount * repetitions, Integer::sum);
+        }
+        return expected;
+    }
+
+    /** @return the header's line on what the run measures: preset, ops, algorithms where not all, datatype, sizes, rounds, buffers. */
+    private String describeRun(final Preset preset, final List<BenchOp> opList, final List<Algorithm> algorithmList,
+        final long[] range, final Datatype type)
+    {
+        final List<String> labels = new ArrayList<>();
+        opList.forEach(op -> labels.add(op.label()));
+        final boolean allAlgorithms = algorithmList.containsAll(List.of(Algorithm.values()));
+        return preset.name + ": " + String.join(",", labels) + (allAlgorithms ? "" : " (" + String.join(",", algorithms) + ")") +
+            "; " + type.name().toLowerCase(Locale.ROOT) + "; " + Report.formatBytes(Math.max(range[0], type.extent())) +
+            ".." + Report.formatBytes(range[1]) + (preset.sizeFactor == 2 ? ", every power of two" :
+            ", every factor of " + preset.sizeFactor) + "; " + repetitions + (repetitions == 1 ? " round" : " rounds") +
+            "; " + buffers + " buffers" + (touch.equals("all") ? ", every element rewritten per iteration" : "");
     }
 
     private List<String> commandLine()
@@ -164,6 +258,14 @@ public final class BenchRunner implements Callable<Integer>
             "--ops", String.join(",", ops), "--algorithms", String.join(",", algorithms), "--sizes", sizes,
             "--datatype", datatype, "--buffers", buffers, "--touch", touch, "--repetitions", Integer.toString(repetitions),
             "--out", out.toString()));
+        if (quick)
+        {
+            line.add("--quick");
+        }
+        if (compare != null)
+        {
+            line.addAll(List.of("--compare", compare.toString()));
+        }
         return line;
     }
 

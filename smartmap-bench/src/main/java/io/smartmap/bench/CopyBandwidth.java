@@ -17,7 +17,6 @@ final class CopyBandwidth
 {
     private static final long TARGET_NS = 5_000_000;
     private static final int BATCHES = 15;
-    private static final long WARMUP_NS = 100_000_000;
     private static final long WARMUP_CALLS = 20_000;
     private static final long WARMUP_BYTES = 1L << 30;
     private static final long BULK_WARMUP_BYTES = 64 * 1024;
@@ -27,15 +26,21 @@ final class CopyBandwidth
     private final long fromAddress;
     private final long toAddress;
     private final long maxBytes;
+    private final long warmupNs;
     private ReductionKernel warmedKernel;
 
-    CopyBandwidth(final long maxBytes)
+    /**
+     * @param maxBytes the largest size to measure in bytes.
+     * @param warmupNs time in nanoseconds each size runs untimed first (at least); 100 ms lets C2 compile every loop.
+     */
+    CopyBandwidth(final long maxBytes, final long warmupNs)
     {
         from = BufferUtil.allocateDirectAligned((int)maxBytes, 64);
         to = BufferUtil.allocateDirectAligned((int)maxBytes, 64);
         fromAddress = BufferUtil.address(from);
         toAddress = BufferUtil.address(to);
         this.maxBytes = maxBytes;
+        this.warmupNs = warmupNs;
         for (int i = 0; i < maxBytes; i += 8)
         {
             UnsafeApi.putDouble(fromAddress + i, i);
@@ -71,12 +76,12 @@ final class CopyBandwidth
         return best(bytes, () -> kernel.apply(toAddress, fromAddress, count));
     }
 
-    private static double best(final long bytes, final Runnable body)
+    private double best(final long bytes, final Runnable body)
     {
         // let C2 compile the loop before timing it: long enough, and enough calls for its compile
         // thresholds (a vector kernel runs boxed, 100x slower, until C2 has compiled it); sizes run
         // smallest first, so the large ones find the code compiled and need fewer calls
-        final long warmUntil = System.nanoTime() + WARMUP_NS;
+        final long warmUntil = System.nanoTime() + warmupNs;
         final long warmupCalls = Math.min(WARMUP_CALLS, WARMUP_BYTES / Math.max(1, bytes));
         for (long calls = 0; calls < warmupCalls || System.nanoTime() - warmUntil < 0; calls += 64)
         {

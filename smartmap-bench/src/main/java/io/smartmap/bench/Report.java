@@ -5,16 +5,18 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smartmap.collectives.Datatype;
-import io.smartmap.collectives.KernelProvider;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Writer;
@@ -28,18 +30,47 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** The runner's outputs: IMB-looking tables, results.csv, results.json (with machine facts) and charts. */
+/**
+ * The runner's outputs: the header, IMB-looking tables (one row per size, one t_avg column per
+ * algorithm; the detailed per-algorithm tables with {@code --verbose}), the closing summary,
+ * results.csv, results.json (with machine facts) and charts, every algorithm in one colour
+ * and marker across all of them.
+ */
 final class Report
 {
     static final String[] CSV_HEADER = {
         "op", "algorithm", "ranks", "datatype", "bytes", "t_min_us", "t_avg_us", "t_max_us", "rounds",
         "speedup_vs_two_copy"};
+    static final String TWO_COPY = "two-copy";
+    static final String AUTO = "auto";
+    static final String RULE =
+        "#----------------------------------------------------------------------------------------------";
+
+    /** One colour per algorithm, the same in every chart (a colour-blind safe palette; two-copy grey). */
+    private static final Map<String, Color> COLORS = Map.of(
+        TWO_COPY, new Color(0x55, 0x55, 0x55),
+        "smartmap-serial", new Color(0x00, 0x72, 0xb2),
+        "smartmap-threaded", new Color(0xcc, 0x79, 0xa7),
+        "smartmap", new Color(0x00, 0x9e, 0x73),
+        AUTO, new Color(0xd5, 0x5e, 0x00));
+    private static final Map<String, Marker> MARKERS = Map.of(
+        TWO_COPY, SeriesMarkers.SQUARE,
+        "smartmap-serial", SeriesMarkers.TRIANGLE_UP,
+        "smartmap-threaded", SeriesMarkers.TRIANGLE_DOWN,
+        "smartmap", SeriesMarkers.DIAMOND,
+        AUTO, SeriesMarkers.CIRCLE);
 
     private final List<Measurement> results;
     private final Map<Long, double[]> bandwidth;
     private final int ranks;
     private final Datatype datatype;
 
+    /**
+     * @param results   the measurements, in the order the ranks took them.
+     * @param bandwidth per size in bytes: {memcpy, kernel} bandwidth of one thread in MB/s.
+     * @param ranks     rank processes of the run.
+     * @param datatype  the datatype of the run.
+     */
     Report(final List<Measurement> results, final Map<Long, double[]> bandwidth, final int ranks, final Datatype datatype)
     {
         this.results = results;
@@ -48,14 +79,131 @@ final class Report
         this.datatype = datatype;
     }
 
+    /**
+     * The machine half of the header, printed before anything is measured.
+     *
+     * @param out     where to print.
+     * @param machine the machine's facts.
+     * @param ranks   rank processes of the run.
+     * @param run     one line saying what the run measures.
+     */
+    static void printHeader(final PrintStream out, final Machine machine, final int ranks, final String run)
+    {
+        out.println(RULE);
+        out.println("#    smartmap-bench: single-copy collectives against the two-copy baseline, IMB-style");
+        out.println(RULE);
+        out.println("# CPU           : " + machine.cpuModel + ", " + machine.cores + (machine.cores == 1 ? " core" : " cores"));
+        out.println("# JDK           : " + machine.jdk + " (" + machine.os + ")");
+        out.println("# kernels       : " + machine.kernels);
+        out.println("# ranks         : " + ranks + (ranks > machine.cores ?
+            " on " + machine.cores + " cores: ranks outnumber cores (auto takes its oversubscribed choices)" :
+            " on " + machine.cores + " cores: every rank has a core"));
+        out.println("# run           : " + run);
+    }
+
+    /**
+     * The limits half of the header: one thread's memcpy and reduction kernel, best size and largest.
+     *
+     * @param out       where to print.
+     * @param bandwidth per size in bytes: {memcpy, kernel} in MB/s.
+     * @param datatype  the kernel's datatype.
+     * @param kernels   the kernels' name.
+     */
+    static void printLimits(final PrintStream out, final Map<Long, double[]> bandwidth, final Datatype datatype,
+        final String kernels)
+    {
+        out.println("# memcpy limit  : " + limit(bandwidth, 0) + " (one thread, Unsafe.copyMemory)");
+        out.println("# kernel limit  : " + limit(bandwidth, 1) + " (one thread, a += b, " +
+            datatype.name().toLowerCase(Locale.ROOT) + " SUM, " + kernels + ")");
+    }
+
+    private static String limit(final Map<Long, double[]> bandwidth, final int column)
+    {
+        long bestBytes = 0;
+        double best = 0;
+        long largest = 0;
+        for (final Map.Entry<Long, double[]> entry : bandwidth.entrySet())
+        {
+            if (entry.getValue()[column] > best)
+            {
+                best = entry.getValue()[column];
+                bestBytes = entry.getKey();
+            }
+            largest = Math.max(largest, entry.getKey());
+        }
+        if (bandwidth.isEmpty())
+        {
+            return "not measured";
+        }
+        return String.format(Locale.ROOT, "%.1f GB/s peak (%s), %.1f GB/s at %s", best / 1000, formatBytes(bestBytes),
+            bandwidth.get(largest)[column] / 1000, formatBytes(largest));
+    }
+
+    /**
+     * One table per op: a row per size, the t_avg of every algorithm, then auto's speedup over
+     * two-copy, auto's fraction of the memcpy bandwidth and the widest spread over rounds.
+     *
+     * @param out where to print.
+     */
     void printTables(final PrintStream out)
+    {
+        final int rounds = results.stream().mapToInt(m -> m.rounds).max().orElse(0);
+        out.println("# t_avg [usec] per algorithm: mean over ranks of each rank's time per call, median of " + rounds +
+            (rounds == 1 ? " round" : " rounds") + ";");
+        out.println("# speedup: two-copy t_avg / auto t_avg; %memcpy: auto's MB/s over one-thread memcpy; spread%: widest of the row");
+        for (final String op : ops())
+        {
+            final List<String> algorithms = new ArrayList<>(algorithms(op));
+            final String subject = subject(op);
+            out.println(RULE);
+            out.printf(Locale.ROOT, "# Benchmarking %s, %d ranks, %s%n", op, ranks, datatype.name().toLowerCase(Locale.ROOT));
+            out.println(RULE);
+            final StringBuilder heading = new StringBuilder(String.format(Locale.ROOT, "%10s", "#bytes"));
+            algorithms.forEach(algorithm -> heading.append(String.format(Locale.ROOT, "%" + width(algorithm) + "s", algorithm)));
+            heading.append(String.format(Locale.ROOT, "%9s%9s%9s", "speedup", "%memcpy", "spread%"));
+            out.println(heading);
+            for (final long bytes : sizes(op))
+            {
+                final StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%10d", bytes));
+                double spread = 0;
+                for (final String algorithm : algorithms)
+                {
+                    final Measurement m = find(op, algorithm, bytes);
+                    row.append(String.format(Locale.ROOT, "%" + width(algorithm) + "s",
+                        m == null ? "-" : String.format(Locale.ROOT, "%.2f", m.tAvgUs)));
+                    spread = m == null ? spread : Math.max(spread, m.spreadPercent);
+                }
+                final Measurement m = subject == null ? null : find(op, subject, bytes);
+                final double[] copy = bandwidth.get(bytes);
+                row.append(String.format(Locale.ROOT, "%9s%9s%9.1f",
+                    m == null || Double.isNaN(m.speedupVsTwoCopy) ? "-" : String.format(Locale.ROOT, "%.2fx", m.speedupVsTwoCopy),
+                    m == null || copy == null || bytes == 0 ? "-" :
+                        String.format(Locale.ROOT, "%.1f", 100 * m.bandwidthMBps() / copy[0]),
+                    spread));
+                out.println(row);
+            }
+        }
+    }
+
+    private static int width(final String algorithm)
+    {
+        return Math.max(11, algorithm.length() + 2);
+    }
+
+    /**
+     * The tables of earlier versions (and {@code --verbose}): a row per size and algorithm with t_min,
+     * t_max, t_avg, spread, MB/s, %memcpy and speedup, then the copy limit per size.
+     *
+     * @param out where to print.
+     */
+    void printDetailedTables(final PrintStream out)
     {
         for (final String op : ops())
         {
-            out.println("#----------------------------------------------------------------------------------------------");
+            out.println(RULE);
             out.printf(Locale.ROOT, "# Benchmarking %s, %d ranks, %s (t in usec: min/avg/max over ranks, median of rounds)%n",
                 op, ranks, datatype.name().toLowerCase(Locale.ROOT));
-            out.println("#----------------------------------------------------------------------------------------------");
+            out.println(RULE);
             out.printf(Locale.ROOT, "%10s %-18s %11s %11s %11s %8s %10s %9s %9s%n", "#bytes", "algorithm", "t_min[usec]",
                 "t_max[usec]", "t_avg[usec]", "spread%", "MB/s", "%memcpy", "speedup");
             for (final Measurement m : results)
@@ -72,8 +220,133 @@ final class Report
             out.println();
         }
         out.println("# one-thread copy limit in this JVM (MB/s): bytes, memcpy, kernel a+=b (" +
-            datatype.name().toLowerCase(Locale.ROOT) + " SUM, " + KernelProvider.instance().name() + ")");
+            datatype.name().toLowerCase(Locale.ROOT) + " SUM)");
         bandwidth.forEach((bytes, bw) -> out.printf(Locale.ROOT, "%10d %12.1f %12.1f%n", bytes, bw[0], bw[1]));
+    }
+
+    /**
+     * The closing summary, one line per op: the sizes at which auto (or, where auto was not
+     * measured, the first single-copy algorithm) has a lower t_avg than two-copy, and its best
+     * speedup with the size; for the barrier its t_avg.
+     *
+     * @param out where to print.
+     */
+    void printSummary(final PrintStream out)
+    {
+        out.println(RULE);
+        out.println("# Summary: auto against two-copy, from this run's t_avg");
+        out.println(RULE);
+        for (final String op : ops())
+        {
+            out.println(summary(op));
+        }
+    }
+
+    /**
+     * @param op the op's label.
+     * @return its summary line, starting {@code "# " + op}.
+     */
+    String summary(final String op)
+    {
+        final String lead = String.format(Locale.ROOT, "# %-10s ", op);
+        final Set<String> algorithms = algorithms(op);
+        if (op.equals(BenchOp.BARRIER.label()))
+        {
+            final Measurement m = results.stream().filter(r -> r.op.equals(op)).findFirst().orElseThrow();
+            return lead + String.format(Locale.ROOT, "t_avg %.2f usec (%s): the synchronisation floor under every collective on %d ranks",
+                m.tAvgUs, m.algorithm, ranks);
+        }
+        final String subject = subject(op);
+        if (subject == null)
+        {
+            return lead + (algorithms.contains(TWO_COPY) ? "only two-copy measured" : "no two-copy measured to compare with");
+        }
+        final List<Long> sizes = sizes(op);
+        final List<Long> faster = new ArrayList<>();
+        Measurement best = null;
+        for (final long bytes : sizes)
+        {
+            final Measurement m = find(op, subject, bytes);
+            if (m == null || Double.isNaN(m.speedupVsTwoCopy))
+            {
+                continue;
+            }
+            if (m.speedupVsTwoCopy > 1)
+            {
+                faster.add(bytes);
+            }
+            if (best == null || m.speedupVsTwoCopy > best.speedupVsTwoCopy)
+            {
+                best = m;
+            }
+        }
+        if (best == null)
+        {
+            return lead + subject + " and two-copy never measured at the same size";
+        }
+        final String where = faster.isEmpty() ? subject + " never faster than two-copy" :
+            subject + " faster than two-copy at " + ranges(sizes, faster);
+        return lead + String.format(Locale.ROOT, "%s (%d of %d sizes); best %.2fx at %s", where, faster.size(),
+            sizes.size(), best.speedupVsTwoCopy, formatBytes(best.bytes));
+    }
+
+    /** @return {@code faster} as runs of consecutive entries of {@code sizes}: {@code "8 B, 2 KiB..4 MiB"}. */
+    static String ranges(final List<Long> sizes, final List<Long> faster)
+    {
+        final List<String> runs = new ArrayList<>();
+        int i = 0;
+        while (i < sizes.size())
+        {
+            if (!faster.contains(sizes.get(i)))
+            {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j + 1 < sizes.size() && faster.contains(sizes.get(j + 1)))
+            {
+                j++;
+            }
+            runs.add(i == j ? formatBytes(sizes.get(i)) : formatBytes(sizes.get(i)) + ".." + formatBytes(sizes.get(j)));
+            i = j + 1;
+        }
+        return String.join(", ", runs);
+    }
+
+    /**
+     * @param bytes a size in bytes.
+     * @return it in the largest binary unit that divides it: {@code 8 B}, {@code 2 KiB}, {@code 4 MiB}.
+     */
+    static String formatBytes(final long bytes)
+    {
+        if (bytes >= (1L << 30) && bytes % (1L << 30) == 0)
+        {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes >= (1L << 20) && bytes % (1L << 20) == 0)
+        {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1024 && bytes % 1024 == 0)
+        {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " B";
+    }
+
+    /** @return auto where auto and two-copy were measured for {@code op}, else the first other algorithm, else null. */
+    private String subject(final String op)
+    {
+        final Set<String> algorithms = algorithms(op);
+        if (!algorithms.contains(TWO_COPY))
+        {
+            return null;
+        }
+        if (algorithms.contains(AUTO))
+        {
+            return AUTO;
+        }
+        return algorithms.stream().filter(a -> !a.equals(TWO_COPY)).findFirst().orElse(null);
     }
 
     void writeCsv(final Path file) throws IOException
@@ -89,18 +362,26 @@ final class Report
         }
     }
 
-    void writeJson(final Path file, final String command) throws IOException
+    /**
+     * @param file    where to write.
+     * @param command the command line that reproduces the run.
+     * @param preset  the run's preset name ({@code full} or {@code quick}).
+     * @param machine the machine's facts.
+     * @throws IOException if the file cannot be written.
+     */
+    void writeJson(final Path file, final String command, final String preset, final Machine machine) throws IOException
     {
         final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         final ObjectNode root = mapper.createObjectNode();
         root.put("command", command);
-        final ObjectNode machine = root.putObject("machine");
-        machine.put("cpu_model", cpuModel());
-        machine.put("cores", Runtime.getRuntime().availableProcessors());
-        machine.put("jdk", System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version"));
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        machine.put("commit", commit());
-        machine.put("kernels", KernelProvider.instance().name());
+        root.put("preset", preset);
+        final ObjectNode facts = root.putObject("machine");
+        facts.put("cpu_model", machine.cpuModel);
+        facts.put("cores", machine.cores);
+        facts.put("jdk", machine.jdk);
+        facts.put("os", machine.os);
+        facts.put("commit", Machine.commit());
+        facts.put("kernels", machine.kernels);
         final ArrayNode rows = root.putArray("results");
         for (final Measurement m : results)
         {
@@ -144,10 +425,10 @@ final class Report
                 {
                     continue;
                 }
-                latency.addSeries(algorithm, x, y).setMarker(SeriesMarkers.CIRCLE);
-                if (!algorithm.equals("two-copy") && gain.stream().noneMatch(g -> Double.isNaN(g)))
+                style(latency.addSeries(algorithm, x, y), algorithm);
+                if (!algorithm.equals(TWO_COPY) && gain.stream().noneMatch(g -> Double.isNaN(g)))
                 {
-                    improvement.addSeries(algorithm, x, gain).setMarker(SeriesMarkers.CIRCLE);
+                    style(improvement.addSeries(algorithm, x, gain), algorithm);
                 }
             }
             if (latency.getSeriesMap().isEmpty())
@@ -166,13 +447,35 @@ final class Report
         }
     }
 
-    private static XYChart chart(final String title, final String yTitle, final boolean logY)
+    /**
+     * A chart of size on a log x axis, styled like every chart of the runner.
+     *
+     * @param title  the chart's title.
+     * @param yTitle the y axis' title.
+     * @param logY   whether the y axis is logarithmic.
+     * @return the empty chart.
+     */
+    static XYChart chart(final String title, final String yTitle, final boolean logY)
     {
         final XYChart chart = new XYChartBuilder().width(900).height(480).title(title)
             .xAxisTitle("message size [bytes]").yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(logY)
-            .setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(5);
+            .setLegendPosition(Styler.LegendPosition.InsideNW).setMarkerSize(6);
         return chart;
+    }
+
+    /**
+     * Give a series its algorithm's colour and marker, the same in every chart.
+     *
+     * @param series    the series.
+     * @param algorithm the algorithm's label.
+     */
+    static void style(final XYSeries series, final String algorithm)
+    {
+        final Color color = COLORS.getOrDefault(algorithm, Color.BLACK);
+        series.setLineColor(color);
+        series.setMarkerColor(color);
+        series.setMarker(MARKERS.getOrDefault(algorithm, SeriesMarkers.CIRCLE));
     }
 
     private Set<String> ops()
@@ -189,40 +492,27 @@ final class Report
         return algorithms;
     }
 
+    private List<Long> sizes(final String op)
+    {
+        final Set<Long> sizes = new LinkedHashSet<>();
+        results.stream().filter(m -> m.op.equals(op)).forEach(m -> sizes.add(m.bytes));
+        return new ArrayList<>(sizes);
+    }
+
+    private Measurement find(final String op, final String algorithm, final long bytes)
+    {
+        for (final Measurement m : results)
+        {
+            if (m.op.equals(op) && m.algorithm.equals(algorithm) && m.bytes == bytes)
+            {
+                return m;
+            }
+        }
+        return null;
+    }
+
     private static double round(final double value)
     {
         return Math.round(value * 10_000) / 10_000.0;
-    }
-
-    private static String cpuModel()
-    {
-        try
-        {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
-        }
-        catch (final IOException ex)
-        {
-            return "unknown";
-        }
-    }
-
-    private static String commit()
-    {
-        try
-        {
-            final Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
-            final String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return git.waitFor() == 0 ? head : "unknown";
-        }
-        catch (final IOException ex)
-        {
-            return "unknown";
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            return "unknown";
-        }
     }
 }

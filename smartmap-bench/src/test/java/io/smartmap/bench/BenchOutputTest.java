@@ -1,0 +1,281 @@
+package io.smartmap.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smartmap.collectives.KernelProvider;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The runner's output contract, from two real runs of allreduce and bcast at 256 B, 1 KiB and 4 KiB
+ * ({@code --quick}'s sizes, warm-up and measurements, one round): a run without {@code --verbose}
+ * (header, tables, summary; progress on stderr; no per-round lines, no JVM notes), and a
+ * {@code --verbose --compare} run against the first run's results.json with one point doctored to
+ * be 10x faster in the baseline.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BenchOutputTest
+{
+    private static final Pattern PER_ROUND_LINE = Pattern.compile(".*\\bround \\d+: t_avg .*");
+    private static final String[] RUN = {"--quick", "--ops", "allreduce,bcast", "--sizes", "256:4096", "--repetitions", "1"};
+
+    private Path dir;
+    private Path first;
+    private List<String> firstOut;
+    private List<String> firstErr;
+    private Path second;
+    private List<String> secondOut;
+    private List<String> secondErr;
+
+    @BeforeAll
+    void runTwice(@TempDir final Path dir) throws IOException
+    {
+        this.dir = dir;
+        first = dir.resolve("first");
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, BenchRunner.run(args("--out", first.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString(StandardCharsets.UTF_8));
+        firstOut = out.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+        firstErr = err.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+
+        // the baseline ran allreduce auto at 1 KiB ten times faster than the first run did
+        final ObjectMapper mapper = new ObjectMapper();
+        final JsonNode baseline = mapper.readTree(first.resolve("results.json").toFile());
+        for (final JsonNode row : baseline.get("results"))
+        {
+            if (isDoctoredPoint(row.get("op").asText(), row.get("algorithm").asText(), row.get("bytes").asLong()))
+            {
+                for (final String field : new String[] {"t_min_us", "t_avg_us", "t_max_us"})
+                {
+                    ((ObjectNode)row).put(field, row.get(field).asDouble() / 10);
+                }
+            }
+        }
+        final Path doctored = dir.resolve("doctored.json");
+        mapper.writeValue(doctored.toFile(), baseline);
+
+        second = dir.resolve("second");
+        out.reset();
+        err.reset();
+        assertEquals(0, BenchRunner.run(args("--out", second.toString(), "--verbose", "--compare", doctored.toString()),
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)),
+            err.toString(StandardCharsets.UTF_8));
+        secondOut = out.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+        secondErr = err.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+    }
+
+    private static boolean isDoctoredPoint(final String op, final String algorithm, final long bytes)
+    {
+        return op.equals("allreduce") && algorithm.equals("auto") && bytes == 1024;
+    }
+
+    private static String[] args(final String... more)
+    {
+        final List<String> args = new ArrayList<>(List.of(RUN));
+        args.addAll(List.of(more));
+        return args.toArray(new String[0]);
+    }
+
+    @Test
+    void shouldWriteCsvJsonAndCharts() throws IOException
+    {
+        final List<String> csv = Files.readAllLines(first.resolve("results.csv"));
+        assertEquals(String.join(",", Report.CSV_HEADER), csv.get(0));
+        // allreduce: 5 algorithms, bcast: 3, at 3 sizes
+        assertEquals(1 + 3 * (5 + 3), csv.size(), csv.toString());
+        for (final String row : csv.subList(1, csv.size()))
+        {
+            final String[] fields = row.split(",", -1);
+            assertEquals("2", fields[2], row);
+            assertTrue(Double.parseDouble(fields[6]) > 0, row);
+            assertTrue(Double.parseDouble(fields[9]) > 0, row);
+        }
+        final JsonNode json = new ObjectMapper().readTree(first.resolve("results.json").toFile());
+        assertEquals("quick", json.get("preset").asText());
+        assertEquals(KernelProvider.instance().name(), json.get("machine").get("kernels").asText());
+        assertEquals(3, json.get("copy_limit_mbps").size(), json.toString());
+        assertEquals(24, json.get("results").size());
+        assertTrue(json.get("results").get(0).has("spread_percent"), json.toString());
+        assertTrue(Files.size(first.resolve("allreduce.png")) > 0);
+        assertTrue(Files.size(first.resolve("bcast.svg")) > 0);
+        assertFalse(Files.exists(first.resolve("raw.csv")), "raw file removed");
+        assertFalse(Files.exists(first.resolve("compare.csv")), "no comparison without --compare");
+    }
+
+    @Test
+    void shouldPrintHeaderTablesAndSummaryWithoutPerRoundLinesOrJvmNotes()
+    {
+        for (final String line : concat(firstOut, firstErr))
+        {
+            assertFalse(PER_ROUND_LINE.matcher(line).matches(), line);
+            assertFalse(line.contains("NOTE: Picked up"), line);
+            assertFalse(line.contains("WARNING: Using incubator modules"), line);
+        }
+        assertEquals(Report.RULE, firstOut.get(0));
+        assertTrue(firstOut.get(3).startsWith("# CPU           : "), firstOut.get(3));
+        assertTrue(firstOut.contains("# kernels       : " + KernelProvider.instance().name()), firstOut.toString());
+        assertTrue(firstOut.stream().anyMatch(l -> l.matches("# memcpy limit  : [0-9.]+ GB/s peak \\(.*\\), [0-9.]+ GB/s at 4 KiB .*")),
+            firstOut.toString());
+        assertTrue(firstOut.stream().anyMatch(l -> l.matches("# ranks         : 2 on \\d+ cores: .*")), firstOut.toString());
+        final int allreduce = firstOut.indexOf("# Benchmarking allreduce, 2 ranks, double");
+        final int bcast = firstOut.indexOf("# Benchmarking bcast, 2 ranks, double");
+        final int summary = firstOut.indexOf("# Summary: auto against two-copy, from this run's t_avg");
+        assertTrue(0 < allreduce && allreduce < bcast && bcast < summary, firstOut.toString());
+        assertEquals(List.of("#bytes", "two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "auto", "speedup",
+            "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
+        for (int size = 0; size < 3; size++)
+        {
+            final String[] row = firstOut.get(allreduce + 3 + size).trim().split("\\s+");
+            assertEquals(Long.toString(256L << (2 * size)), row[0], firstOut.get(allreduce + 3 + size));
+            assertEquals(9, row.length, firstOut.get(allreduce + 3 + size));
+        }
+        assertTrue(firstOut.get(firstOut.size() - 1).startsWith("smartmap-bench: wrote "), firstOut.toString());
+        assertTrue(firstOut.size() < 50, firstOut.size() + " lines: " + firstOut);
+    }
+
+    @Test
+    void shouldReportProgressOnStderrAsOneLinePerCollectiveWhenItIsNotATerminal()
+    {
+        assertEquals(2, firstErr.size(), firstErr.toString());
+        assertTrue(firstErr.get(0).startsWith("smartmap-bench: allreduce done (1 of 2 collectives, 15 of 24 measurements)"),
+            firstErr.get(0));
+        assertTrue(firstErr.get(1).startsWith("smartmap-bench: bcast done (2 of 2 collectives, 24 of 24 measurements)"),
+            firstErr.get(1));
+    }
+
+    @Test
+    void shouldNameThisRunsFiguresInTheSummary() throws IOException
+    {
+        final List<CSVRecord> rows = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(first.resolve("results.csv")))
+        {
+            CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader).forEach(rows::add);
+        }
+        for (final String op : List.of("allreduce", "bcast"))
+        {
+            final List<Long> sizes = new ArrayList<>();
+            final List<Long> faster = new ArrayList<>();
+            double best = 0;
+            long bestBytes = 0;
+            for (final CSVRecord row : rows)
+            {
+                if (row.get("op").equals(op) && row.get("algorithm").equals("auto"))
+                {
+                    final long bytes = Long.parseLong(row.get("bytes"));
+                    final double speedup = Double.parseDouble(row.get("speedup_vs_two_copy"));
+                    sizes.add(bytes);
+                    if (speedup > 1)
+                    {
+                        faster.add(bytes);
+                    }
+                    if (speedup > best)
+                    {
+                        best = speedup;
+                        bestBytes = bytes;
+                    }
+                }
+            }
+            assertEquals(List.of(256L, 1024L, 4096L), sizes);
+            final String where = faster.isEmpty() ? "auto never faster than two-copy" :
+                "auto faster than two-copy at " + Report.ranges(sizes, faster);
+            final String expected = String.format(Locale.ROOT, "# %-10s %s (%d of 3 sizes); best %.2fx at %s", op, where,
+                faster.size(), best, Report.formatBytes(bestBytes));
+            assertTrue(firstOut.contains(expected), expected + " in " + firstOut);
+        }
+    }
+
+    @Test
+    void shouldPrintEveryMeasurementAndTheDetailedTablesWithVerbose()
+    {
+        final long perRound = secondOut.stream().filter(l -> l.startsWith("[0] ") && PER_ROUND_LINE.matcher(l).matches()).count();
+        assertEquals(24, perRound, secondOut.toString());
+        assertTrue(secondOut.stream().anyMatch(l -> l.startsWith("# one-thread copy limit in this JVM")), secondOut.toString());
+        assertTrue(secondErr.stream().anyMatch(l -> l.startsWith("smartmap-bench: bcast done (2 of 2 collectives")), secondErr.toString());
+    }
+
+    @Test
+    void shouldFlagThePointTheBaselineRanTenTimesFaster() throws IOException
+    {
+        final List<CSVRecord> rows = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(second.resolve("compare.csv")))
+        {
+            CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader).forEach(rows::add);
+        }
+        assertEquals(24, rows.size());
+        final CSVRecord doctored = rows.stream().filter(r -> isDoctoredPoint(r.get("op"), r.get("algorithm"),
+            Long.parseLong(r.get("bytes")))).findFirst().orElseThrow();
+        assertEquals("true", doctored.get("slower_beyond_spread"), doctored.toString());
+        assertTrue(Double.parseDouble(doctored.get("ratio")) > 1, doctored.toString());
+
+        // the printed table marks it: allreduce's row for 1024 bytes, auto's column
+        final int table = secondOut.indexOf(secondOut.stream().filter(l -> l.matches("# allreduce +two-copy +smartmap-serial .*"))
+            .findFirst().orElseThrow());
+        final List<String> columns = List.of(secondOut.get(table).trim().split("\\s+"));
+        final String[] row = secondOut.get(table + 2).trim().split("\\s+");
+        assertEquals("1024", row[0], secondOut.get(table + 2));
+        assertTrue(row[columns.indexOf("auto") - 1].endsWith("*"), secondOut.get(table) + "\n" + secondOut.get(table + 2));
+        assertTrue(secondOut.stream().anyMatch(l -> l.matches("# \\d+ of 24 points slower beyond the spread")), secondOut.toString());
+        assertTrue(Files.size(second.resolve("allreduce-compare.png")) > 0);
+        assertTrue(Files.size(second.resolve("bcast-compare.svg")) > 0);
+    }
+
+    @Test
+    void shouldFlagNothingAgainstAnIdenticalBaseline()
+    {
+        final Comparison.Run run = Comparison.read(first.resolve("results.json"));
+        final Comparison comparison = new Comparison(first.resolve("results.json"), run, Comparison.read(first.resolve("results.json")));
+        assertEquals(24, comparison.points().size());
+        comparison.points().forEach(p -> assertEquals(1.0, p.ratio(), 0.0, p.op + " " + p.algorithm + " " + p.bytes));
+        assertEquals(List.of(), comparison.flagged());
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        comparison.print(new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("# 0 of 24 points slower beyond the spread"), out.toString());
+    }
+
+    @Test
+    void shouldReadTheCommittedResultsAsABaseline()
+    {
+        // written before --compare existed: the fields it needs were there already
+        final Comparison.Run run = Comparison.read(Path.of("results", "2-ranks", "results.json"));
+        assertEquals(381, run.results.size());
+        assertEquals("vector 512-bit", run.kernels);
+        assertTrue(run.describe().contains("2 ranks, float, 5 rounds"), run.describe());
+        assertTrue(run.results.stream().allMatch(m -> m.tAvgUs > 0 && m.spreadPercent >= 0));
+    }
+
+    @Test
+    void shouldRefuseABaselineThatIsNotAResultsFile() throws IOException
+    {
+        final Path notResults = Files.writeString(dir.resolve("other.json"), "{\"results\": []}");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Comparison.read(notResults));
+        assertEquals("not a results.json of smartmap-bench (no results): file=" + notResults, ex.getMessage());
+    }
+
+    private static List<String> concat(final List<String> a, final List<String> b)
+    {
+        final List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

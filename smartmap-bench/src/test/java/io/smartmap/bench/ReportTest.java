@@ -1,0 +1,95 @@
+package io.smartmap.bench;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.collectives.Datatype;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ReportTest
+{
+    @Test
+    void shouldPrintAFullDefaultRunInUnder200Lines()
+    {
+        // the README's main job: 2 ranks, every op and algorithm, 8 B..4 MiB, every power of two
+        final List<Measurement> results = new ArrayList<>();
+        final Map<Long, double[]> bandwidth = new TreeMap<>();
+        for (final BenchOp op : BenchOp.values())
+        {
+            for (final long bytes : Preset.FULL.sizes(op, 8, 4 << 20, 8))
+            {
+                bandwidth.put(Math.max(8, bytes), new double[] {10_000, 5_000});
+                for (final Algorithm algorithm : op.algorithms())
+                {
+                    final double t = 1 + bytes / (algorithm == Algorithm.TWO_COPY ? 1000.0 : 4000.0);
+                    final Measurement m = new Measurement(op.label(), BenchOp.label(algorithm), 2, "double", bytes,
+                        t * 0.9, t, t * 1.1, 5, 3.0);
+                    m.speedupVsTwoCopy = op == BenchOp.BARRIER ? Double.NaN : (1 + bytes / 1000.0) / t;
+                    results.add(m);
+                }
+            }
+        }
+        assertEquals(20 * (5 + 3 + 5 + 3 + 3) + 1, results.size());
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Report.printHeader(out, Machine.current(), 2, "full: every op; double; 8 B..4 MiB, every power of two; 5 rounds");
+        Report.printLimits(out, bandwidth, Datatype.DOUBLE, "scalar");
+        final Report report = new Report(results, bandwidth, 2, Datatype.DOUBLE);
+        report.printTables(out);
+        report.printSummary(out);
+        out.println("smartmap-bench: wrote bench-results/results.csv, results.json and charts");
+        final List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().collect(java.util.stream.Collectors.toList());
+        assertTrue(lines.size() < 200, lines.size() + " lines");
+        assertTrue(lines.contains("# reduce     auto faster than two-copy at 8 B..4 MiB (20 of 20 sizes); best 4.00x at 4 MiB"),
+            String.join("\n", lines));
+        assertTrue(lines.contains("# barrier    t_avg 1.00 usec (smartmap): the synchronisation floor under every collective on 2 ranks"),
+            String.join("\n", lines));
+    }
+
+    @Test
+    void shouldNameRunsOfConsecutiveSizes()
+    {
+        final List<Long> sizes = List.of(8L, 16L, 32L, 64L, 128L, 256L);
+        assertEquals("8 B, 32 B..64 B, 256 B", Report.ranges(sizes, List.of(8L, 32L, 64L, 256L)));
+        assertEquals("8 B..256 B", Report.ranges(sizes, sizes));
+        assertEquals("", Report.ranges(sizes, List.of()));
+    }
+
+    @Test
+    void shouldFormatSizesInTheLargestUnitThatDividesThem()
+    {
+        assertEquals("0 B", Report.formatBytes(0));
+        assertEquals("512 B", Report.formatBytes(512));
+        assertEquals("1536 B", Report.formatBytes(1536));
+        assertEquals("2 KiB", Report.formatBytes(2048));
+        assertEquals("4 MiB", Report.formatBytes(4 << 20));
+        assertEquals("1 GiB", Report.formatBytes(1L << 30));
+    }
+
+    @Test
+    void shouldSayWhenAutoIsNeverFasterAndWhenThereIsNoBaseline()
+    {
+        final List<Measurement> results = new ArrayList<>();
+        for (final long bytes : List.of(8L, 16L))
+        {
+            final Measurement twoCopy = new Measurement("reduce", "two-copy", 2, "double", bytes, 1, 1, 1, 1, 0);
+            twoCopy.speedupVsTwoCopy = 1;
+            final Measurement auto = new Measurement("reduce", "auto", 2, "double", bytes, 2, 2, 2, 1, 0);
+            auto.speedupVsTwoCopy = 0.5;
+            results.add(twoCopy);
+            results.add(auto);
+            results.add(new Measurement("bcast", "smartmap", 2, "double", bytes, 1, 1, 1, 1, 0));
+        }
+        final Report report = new Report(results, Map.of(), 2, Datatype.DOUBLE);
+        assertEquals("# reduce     auto never faster than two-copy (0 of 2 sizes); best 0.50x at 8 B", report.summary("reduce"));
+        assertEquals("# bcast      no two-copy measured to compare with", report.summary("bcast"));
+    }
+}
