@@ -404,58 +404,14 @@ public final class Communicator implements AutoCloseable
         operation.entered = false;
         try
         {
-            RegionBuffer send = sendBuf == null ? null : staging.inRegion(sendBuf);
-            RegionBuffer recv = recvBuf == null ? null : staging.inRegion(recvBuf);
-            final boolean sendInPlace = sendBuf != null && send == null && ownsSend(kind, resolved, root) &&
-                Staging.addressable(sendBuf);
-            final boolean stageProgressively = sendBuf != null && send == null && !sendInPlace &&
-                kind == CollectiveKind.BCAST && resolved == Algorithm.SMARTMAP && Staging.addressable(sendBuf);
-            final boolean receiveInPlace = recvBuf != null && recv == null && ownsReceive(kind, resolved) &&
-                Staging.addressable(recvBuf) && !(recvBuf instanceof ByteBuffer && ((ByteBuffer)recvBuf).isReadOnly());
-            if (sendBuf != null && send == null && !sendInPlace)
+            if ((sendBuf == null || sendBuf instanceof RegionBuffer) && (recvBuf == null || recvBuf instanceof RegionBuffer))
             {
-                send = stageProgressively ? staging.scratch(sendBuf, sendElements, datatype, false) :
-                    staging.stage(sendBuf, sendElements, datatype, true, false);
-            }
-            if (recvBuf != null && recv == null && !receiveInPlace)
-            {
-                recv = staging.stage(recvBuf, recvElements, datatype, false, true);
-            }
-            if (kind == CollectiveKind.BCAST)
-            {
-                send = recv = send != null ? send : recv; // bcast publishes its one buffer both ways
-            }
-            if (kind == CollectiveKind.ALLREDUCE && resolved == Algorithm.SMARTMAP_SERIAL)
-            {
-                // the paper's allreduce (section 4.5): serial reduce to rank 0, then broadcast from rank 0
-                prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
-                execute();
-                prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
-                execute();
+                run(kind, root, count, datatype, op, resolved, (RegionBuffer)sendBuf, (RegionBuffer)recvBuf, null, null, null);
             }
             else
             {
-                prepare(kind, root, count, datatype, op, resolved, send, recv);
-                final Operation o = operation;
-                if (sendInPlace)
-                {
-                    o.sendBase = Staging.baseOf(sendBuf);
-                    o.sendOffset = Staging.offsetOf(sendBuf);
-                }
-                if (receiveInPlace)
-                {
-                    o.recvBase = Staging.baseOf(recvBuf);
-                    o.recvOffset = Staging.offsetOf(recvBuf);
-                }
-                if (stageProgressively)
-                {
-                    o.stagePending = true;
-                    o.stageBase = Staging.baseOf(sendBuf);
-                    o.stageOffset = Staging.offsetOf(sendBuf);
-                }
-                execute();
+                runStagedArguments(kind, root, count, datatype, op, resolved, sendBuf, sendElements, recvBuf, recvElements);
             }
-            staging.copyOut();
             done = true;
         }
         catch (final RuntimeException ex)
@@ -475,6 +431,95 @@ public final class Communicator implements AutoCloseable
             operation.forgetBuffers(); // hold no reference to the caller's arrays between calls
             end();
         }
+    }
+
+    /** The arguments that are not region buffers: in place where the algorithm allows, else through scratch. */
+    private void runStagedArguments(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm resolved,
+        final Object sendBuf,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements)
+    {
+        RegionBuffer send = sendBuf == null ? null : staging.inRegion(sendBuf);
+        RegionBuffer recv = recvBuf == null ? null : staging.inRegion(recvBuf);
+        final boolean sendInPlace = sendBuf != null && send == null && ownsSend(kind, resolved, root) &&
+            Staging.addressable(sendBuf);
+        final boolean stageProgressively = sendBuf != null && send == null && !sendInPlace &&
+            kind == CollectiveKind.BCAST && resolved == Algorithm.SMARTMAP && Staging.addressable(sendBuf);
+        final boolean receiveInPlace = recvBuf != null && recv == null && ownsReceive(kind, resolved) &&
+            Staging.addressable(recvBuf) && !(recvBuf instanceof ByteBuffer && ((ByteBuffer)recvBuf).isReadOnly());
+        if (sendBuf != null && send == null && !sendInPlace)
+        {
+            send = stageProgressively ? staging.scratch(sendBuf, sendElements, datatype, false) :
+                staging.stage(sendBuf, sendElements, datatype, true, false);
+        }
+        if (recvBuf != null && recv == null && !receiveInPlace)
+        {
+            recv = staging.stage(recvBuf, recvElements, datatype, false, true);
+        }
+        run(kind, root, count, datatype, op, resolved, send, recv, sendInPlace ? sendBuf : null,
+            receiveInPlace ? recvBuf : null, stageProgressively ? sendBuf : null);
+        staging.copyOut();
+    }
+
+    /**
+     * Prepare and execute the collective on region buffers, with the send or receive side replaced
+     * by a Java array or ByteBuffer copied in place ({@code sendInPlace}, {@code recvInPlace}), and
+     * the send side copied into its scratch by the algorithm ({@code stageFrom}), where not null.
+     */
+    private void run(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm resolved,
+        final RegionBuffer sendRegion,
+        final RegionBuffer recvRegion,
+        final Object sendInPlace,
+        final Object recvInPlace,
+        final Object stageFrom)
+    {
+        RegionBuffer send = sendRegion;
+        RegionBuffer recv = recvRegion;
+        if (kind == CollectiveKind.BCAST)
+        {
+            send = recv = send != null ? send : recv; // bcast publishes its one buffer both ways
+        }
+        if (kind == CollectiveKind.ALLREDUCE && resolved == Algorithm.SMARTMAP_SERIAL)
+        {
+            // the paper's allreduce (section 4.5): serial reduce to rank 0, then broadcast from rank 0
+            prepare(CollectiveKind.REDUCE, 0, count, datatype, op, resolved, send, recv);
+            execute();
+            prepare(CollectiveKind.BCAST, 0, count, datatype, null, Algorithm.SMARTMAP, recv, recv);
+            execute();
+            return;
+        }
+        prepare(kind, root, count, datatype, op, resolved, send, recv);
+        final Operation o = operation;
+        if (sendInPlace != null)
+        {
+            o.sendBase = Staging.baseOf(sendInPlace);
+            o.sendOffset = Staging.offsetOf(sendInPlace);
+        }
+        if (recvInPlace != null)
+        {
+            o.recvBase = Staging.baseOf(recvInPlace);
+            o.recvOffset = Staging.offsetOf(recvInPlace);
+        }
+        if (stageFrom != null)
+        {
+            o.stagePending = true;
+            o.stageBase = Staging.baseOf(stageFrom);
+            o.stageOffset = Staging.offsetOf(stageFrom);
+        }
+        execute();
     }
 
     /**
