@@ -107,7 +107,7 @@ class BenchRunnerTest
         // the bound, about twice what a quick run takes on the 2-core machine (12-15 s) when nothing else runs
         assertTrue(seconds < 30, "--quick took " + seconds + " s");
         assertTrue(lines.contains("# run           : quick: reduce,bcast,allreduce,alltoall,allgather,barrier; double; " +
-            "8 B..4 MiB, every factor of 4; 3 rounds"), lines.toString());
+            "8 B..4 MiB, every factor of 4; 3 rounds; region buffers"), lines.toString());
         final List<Long> sizes = Preset.QUICK.sizes(BenchOp.REDUCE, 8, 4 << 20, 8);
         assertEquals(List.of(8L, 32L, 128L, 512L, 2048L, 8192L, 32768L, 131072L, 524288L, 2097152L, 4194304L), sizes);
         int rows = 0;

@@ -132,7 +132,7 @@ final class Staging
         final RegionBuffer scratch = scratch(buffer, elements, datatype, copyOut);
         if (copyIn)
         {
-            copy(buffer, scratch.memoryAddress(), (long)elements * datatype.extent(), true);
+            copy(buffer, scratch.memoryAddress(), elements * datatype.extent(), true);
         }
         return scratch;
     }

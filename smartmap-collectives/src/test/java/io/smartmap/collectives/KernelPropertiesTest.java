@@ -281,7 +281,7 @@ class KernelPropertiesTest
         final UnsafeBuffer in = new UnsafeBuffer(buffer(bytes + 64), inMisalignment, bytes);
         final ReductionKernel kernel = provider.kernel(datatype, op);
         // the first step three ways, by seed: copy then apply; combine into a third buffer; combine in place
-        final int firstStep = ranks > 1 ? (int)Math.floorMod(seed, 3) : 0;
+        final int firstStep = ranks > 1 ? Math.floorMod(seed, 3) : 0;
         UnsafeBuffer left = null;
         if (firstStep == 1)
         {

@@ -97,7 +97,7 @@ public final class RegionBuffer
     public ByteBuffer byteBuffer()
     {
         final ByteBuffer mapping = buffer.byteBuffer().duplicate();
-        final int start = (int)buffer.wrapAdjustment();
+        final int start = buffer.wrapAdjustment();
         mapping.limit(start + capacity).position(start);
         return mapping.slice().order(ByteOrder.nativeOrder());
     }

@@ -18,11 +18,6 @@ public final class Jvm
     }
 
     /**
-     * @param main the main class (on the test class path).
-     * @param args its arguments.
-     * @return {@code java -cp <classpath> <main> args...} with the Agrona flag and a small heap.
-     */
-    /**
      * Start one rank of a job directly (no launcher), as the launcher would: the rank's
      * environment, stdout and stderr merged.
      */
@@ -56,6 +51,11 @@ public final class Jvm
         return line;
     }
 
+    /**
+     * @param main the main class (on the test class path).
+     * @param args its arguments.
+     * @return {@code java -cp <classpath> <main> args...} with the Agrona flag and a small heap.
+     */
     public static List<String> command(final Class<?> main, final String... args)
     {
         final List<String> command = new ArrayList<>(List.of(javaExecutable()));

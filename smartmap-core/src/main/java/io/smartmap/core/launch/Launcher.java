@@ -198,7 +198,7 @@ public final class Launcher implements Callable<Integer>
         {
             try
             {
-                CompletableFuture.anyOf(pending.toArray(new CompletableFuture[0])).get(TREE_POLL_MS, TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(pending.toArray(new CompletableFuture<?>[0])).get(TREE_POLL_MS, TimeUnit.MILLISECONDS);
             }
             catch (final TimeoutException ex)
             {
