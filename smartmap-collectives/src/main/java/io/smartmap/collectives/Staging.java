@@ -158,7 +158,8 @@ final class Staging
 
     /**
      * @return whether an algorithm may copy straight to or from the argument ({@link #baseOf},
-     *         {@link #offsetOf}): a Java array or a writable ByteBuffer.
+     *         {@link #offsetOf}): a Java array, a direct ByteBuffer, or a heap ByteBuffer whose array
+     *         is accessible (a read-only heap buffer has none: it is staged with its bulk get).
      */
     static boolean addressable(final Object buffer)
     {
