@@ -41,10 +41,14 @@ abstract class BenchBuffers
     }
 
     final Datatype datatype;
+    private final Object send;
+    private final Object recv;
 
-    BenchBuffers(final Datatype datatype)
+    BenchBuffers(final Datatype datatype, final Object send, final Object recv)
     {
         this.datatype = datatype;
+        this.send = send;
+        this.recv = recv;
     }
 
     /**
@@ -56,125 +60,71 @@ abstract class BenchBuffers
         switch (kind)
         {
             case REGION:
-                return new Region(comm, datatype, elements);
+            {
+                final RegionBuffer send = comm.allocate(elements, datatype);
+                final RegionBuffer recv = comm.allocate(elements, datatype);
+                return new Bytes(datatype, send, recv, send.byteBuffer(), recv.byteBuffer());
+            }
             case ARRAY:
                 return new Arrays(datatype, elements);
             default:
-                return new Bytes(datatype, elements);
+            {
+                final ByteBuffer send = ByteBuffer.allocateDirect(elements * datatype.extent()).order(ByteOrder.nativeOrder());
+                final ByteBuffer recv = ByteBuffer.allocateDirect(elements * datatype.extent()).order(ByteOrder.nativeOrder());
+                return new Bytes(datatype, send, recv, send, recv);
+            }
         }
     }
 
     /** @return the send buffer argument of a collective. */
-    abstract Object send();
+    Object send()
+    {
+        return send;
+    }
 
     /** @return the receive buffer argument of a collective. */
-    abstract Object recv();
+    Object recv()
+    {
+        return recv;
+    }
 
     abstract void putSend(int index, long value);
 
     abstract double getRecv(int index);
 
-    /** Region buffers: what the collectives read and write in place. */
-    private static final class Region extends BenchBuffers
-    {
-        private final RegionBuffer send;
-        private final RegionBuffer recv;
-
-        Region(final Communicator comm, final Datatype datatype, final int elements)
-        {
-            super(datatype);
-            send = comm.allocate(elements, datatype);
-            recv = comm.allocate(elements, datatype);
-        }
-
-        @Override
-        Object send()
-        {
-            return send;
-        }
-
-        @Override
-        Object recv()
-        {
-            return recv;
-        }
-
-        @Override
-        void putSend(final int index, final long value)
-        {
-            switch (datatype)
-            {
-                case DOUBLE: send.putDouble(index, value); break;
-                case FLOAT: send.putFloat(index, value); break;
-                case LONG: send.putLong(index, value); break;
-                case INT: send.putInt(index, (int)value); break;
-                default: send.putByte(index, (byte)value); break;
-            }
-        }
-
-        @Override
-        double getRecv(final int index)
-        {
-            switch (datatype)
-            {
-                case DOUBLE: return recv.getDouble(index);
-                case FLOAT: return recv.getFloat(index);
-                case LONG: return recv.getLong(index);
-                case INT: return recv.getInt(index);
-                default: return recv.getByte(index);
-            }
-        }
-    }
-
-    /** Direct byte buffers outside the region (native order). */
+    /** Arguments whose bytes a native-order ByteBuffer reaches: region buffers (through their views) or direct buffers. */
     private static final class Bytes extends BenchBuffers
     {
-        private final ByteBuffer send;
-        private final ByteBuffer recv;
+        private final ByteBuffer sendBytes;
+        private final ByteBuffer recvBytes;
 
-        Bytes(final Datatype datatype, final int elements)
+        Bytes(final Datatype datatype, final Object send, final Object recv, final ByteBuffer sendBytes,
+            final ByteBuffer recvBytes)
         {
-            super(datatype);
-            send = ByteBuffer.allocateDirect(elements * datatype.extent()).order(ByteOrder.nativeOrder());
-            recv = ByteBuffer.allocateDirect(elements * datatype.extent()).order(ByteOrder.nativeOrder());
-        }
-
-        @Override
-        Object send()
-        {
-            return send;
-        }
-
-        @Override
-        Object recv()
-        {
-            return recv;
+            super(datatype, send, recv);
+            this.sendBytes = sendBytes;
+            this.recvBytes = recvBytes;
         }
 
         @Override
         void putSend(final int index, final long value)
         {
-            put(send, index, value);
+            put(sendBytes, index, value);
         }
 
         @Override
         double getRecv(final int index)
         {
-            return get(recv, index);
+            return get(recvBytes, index);
         }
     }
 
     /** Java arrays of the datatype: what most users pass. */
     private static final class Arrays extends BenchBuffers
     {
-        private final Object send;
-        private final Object recv;
-
         Arrays(final Datatype datatype, final int elements)
         {
-            super(datatype);
-            send = newArray(datatype, elements);
-            recv = newArray(datatype, elements);
+            super(datatype, newArray(datatype, elements), newArray(datatype, elements));
         }
 
         private static Object newArray(final Datatype datatype, final int elements)
@@ -190,20 +140,9 @@ abstract class BenchBuffers
         }
 
         @Override
-        Object send()
-        {
-            return send;
-        }
-
-        @Override
-        Object recv()
-        {
-            return recv;
-        }
-
-        @Override
         void putSend(final int index, final long value)
         {
+            final Object send = send();
             switch (datatype)
             {
                 case DOUBLE: ((double[])send)[index] = value; break;
@@ -217,6 +156,7 @@ abstract class BenchBuffers
         @Override
         double getRecv(final int index)
         {
+            final Object recv = recv();
             switch (datatype)
             {
                 case DOUBLE: return ((double[])recv)[index];
