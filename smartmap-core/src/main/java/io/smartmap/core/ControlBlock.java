@@ -60,6 +60,16 @@ public final class ControlBlock
     }
 
     /**
+     * @return the last collective the owner entered by either path: its descriptor ({@code SEQUENCE})
+     *         or an inline slot (acquire loads; each word only grows).
+     */
+    public long enteredAcquire()
+    {
+        final long inline = Math.max(buffer.getLongAcquire(inlineSequenceOffset(0)), buffer.getLongAcquire(inlineSequenceOffset(1)));
+        return Math.max(buffer.getLongAcquire(SEQUENCE_OFFSET), inline);
+    }
+
+    /**
      * Publish the owner's operation descriptor for collective {@code sequence} (owner only).
      * Seqlock order: {@code DESCRIPTOR_SEQUENCE} first, then the fields, then {@code SEQUENCE}
      * with a release store, so a reader that sees {@code SEQUENCE == s} sees this descriptor,

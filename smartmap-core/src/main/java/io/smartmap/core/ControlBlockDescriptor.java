@@ -36,8 +36,22 @@ package io.smartmap.core;
  *    1024  owner        ACKED[64]           long  fragments consumed from rank p's ring to me
  *    1536  owner        MULTICAST_ACKED[64] long  fragments consumed from rank p's multicast ring
  *    2048  owner        BEATS               long  failure checks made while blocked (a stopped rank's stand still)
- *    2176  -            reserved up to CONTROL_BLOCK_LENGTH (4096)
+ *    2304  owner        INLINE_SLOT[2]      1024 bytes each: the inline (small-message) path, slot = sequence & 1
+ *    4352  -            reserved up to CONTROL_BLOCK_LENGTH (8192)
  * </pre>
+ * One inline slot (Open MPI xhc's copy-in/copy-out lines): the sequence, the operation and the
+ * first 40 bytes of the payload share the slot's first cache line, so one acquire load of the
+ * sequence finds the data that came with it; longer payloads continue in the next lines.
+ * <pre>
+ *  offset  field
+ *  ------  ---------------------------------------------------------------------------
+ *       0  INLINE_SEQUENCE    long  collective whose payload the slot holds (release, written last)
+ *       8  INLINE_OPERATION   long  kind | datatype << 8 | op << 16 | (root + 1) << 32, for mismatch checks
+ *      16  INLINE_COUNT       long  count in elements
+ *      24  INLINE_DATA        bytes up to INLINE_PAYLOAD_BYTES of payload
+ * </pre>
+ * A rank writes slot {@code s & 1} for collective {@code s} only after every peer has entered
+ * collective {@code s - 1}, so nobody still reads what the slot held for {@code s - 2}.
  */
 public final class ControlBlockDescriptor
 {
@@ -72,9 +86,21 @@ public final class ControlBlockDescriptor
     public static final int ACKED_OFFSET;
     public static final int MULTICAST_ACKED_OFFSET;
     public static final int BEATS_OFFSET;
+    public static final int INLINE_OFFSET;
+
+    /** Inline slots per rank (double-buffered by sequence parity). */
+    public static final int INLINE_SLOTS = 2;
+    /** Bytes per inline slot: header and payload. */
+    public static final int INLINE_SLOT_BYTES = 1024;
+    public static final int INLINE_SEQUENCE_OFFSET = 0;
+    public static final int INLINE_OPERATION_OFFSET = 8;
+    public static final int INLINE_COUNT_OFFSET = 16;
+    public static final int INLINE_DATA_OFFSET = 24;
+    /** Largest payload of one inline slot in bytes. */
+    public static final int INLINE_PAYLOAD_BYTES = INLINE_SLOT_BYTES - INLINE_DATA_OFFSET;
 
     /** Bytes reserved for the control block at the start of each region (one page). */
-    public static final int CONTROL_BLOCK_LENGTH = 4096;
+    public static final int CONTROL_BLOCK_LENGTH = 8192;
 
     public static final int STATE_NOT_JOINED = 0;
     public static final int STATE_ALIVE = 1;
@@ -145,6 +171,9 @@ public final class ControlBlockDescriptor
         offset += MAX_RANKS * Long.BYTES;
         BEATS_OFFSET = offset; // a line pair of its own: written every few ms while waiting, read only on timeout
         offset += LINE_PAIR_BYTES;
+        offset = align(offset, LINE_PAIR_BYTES);
+        INLINE_OFFSET = offset;
+        offset += INLINE_SLOTS * INLINE_SLOT_BYTES;
 
         if (offset > CONTROL_BLOCK_LENGTH)
         {
@@ -154,6 +183,18 @@ public final class ControlBlockDescriptor
 
     private ControlBlockDescriptor()
     {
+    }
+
+    /** Offset of inline slot {@code slot} ({@code sequence & 1}) in the control block. */
+    public static int inlineSlotOffset(final int slot)
+    {
+        return INLINE_OFFSET + slot * INLINE_SLOT_BYTES;
+    }
+
+    /** Offset of the sequence word of the inline slot that collective {@code sequence} uses. */
+    public static int inlineSequenceOffset(final long sequence)
+    {
+        return inlineSlotOffset((int)(sequence & 1)) + INLINE_SEQUENCE_OFFSET;
     }
 
     /** Offset of {@code PUBLISHED[ring]}. */

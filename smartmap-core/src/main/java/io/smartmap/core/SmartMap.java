@@ -224,6 +224,19 @@ public final class SmartMap implements AutoCloseable
     }
 
     /**
+     * Take the next collective sequence number without publishing a descriptor, for a protocol that
+     * publishes it elsewhere (the inline slots of {@link ControlBlockDescriptor}): every collective of
+     * the rank, whatever its path, has its own number, the same on every rank.
+     *
+     * @return the new sequence number.
+     */
+    public long nextSequence()
+    {
+        checkOpen();
+        return ++sequence;
+    }
+
+    /**
      * Wait until {@code peer} has entered collective {@code sequence}, then check it entered the
      * same operation; on disagreement mark this rank aborted and throw.
      *

@@ -302,7 +302,7 @@ public final class Waiter
         for (int r = 0; r < blocks.length; r++)
         {
             beats[r] = blocks[r].beatsAcquire();
-            sequences[r] = blocks[r].sequenceAcquire();
+            sequences[r] = blocks[r].enteredAcquire();
         }
         final long end = System.nanoTime() + STUCK_WINDOW_NS;
         while (System.nanoTime() - end < 0)
@@ -315,7 +315,7 @@ public final class Waiter
         {
             final ControlBlock block = blocks[r];
             if (r != selfRank && block.pid() != 0 && block.stateAcquire() == STATE_ALIVE &&
-                block.beatsAcquire() == beats[r] && block.sequenceAcquire() == sequences[r])
+                block.beatsAcquire() == beats[r] && block.enteredAcquire() == sequences[r])
             {
                 if (r == peer)
                 {
