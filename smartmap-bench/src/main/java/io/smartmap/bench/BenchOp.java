@@ -1,6 +1,7 @@
 package io.smartmap.bench;
 
 import io.smartmap.collectives.Algorithm;
+import io.smartmap.core.CollectiveKind;
 
 import java.util.List;
 import java.util.Locale;
@@ -8,26 +9,34 @@ import java.util.Locale;
 /** The collectives the runner measures, with the algorithms that apply to each. */
 enum BenchOp
 {
-    REDUCE(List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP_SERIAL, Algorithm.SMARTMAP_THREADED, Algorithm.SMARTMAP,
-        Algorithm.AUTO)),
-    BCAST(List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
-    ALLREDUCE(List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP_SERIAL, Algorithm.SMARTMAP_THREADED, Algorithm.SMARTMAP,
-        Algorithm.AUTO)),
-    ALLTOALL(List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
-    ALLGATHER(List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
-    /** One algorithm: the sequence-based barrier of smartmap-core. */
-    BARRIER(List.of(Algorithm.SMARTMAP));
+    REDUCE(CollectiveKind.REDUCE, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP_SERIAL, Algorithm.SMARTMAP_THREADED,
+        Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    BCAST(CollectiveKind.BCAST, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    ALLREDUCE(CollectiveKind.ALLREDUCE, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP_SERIAL,
+        Algorithm.SMARTMAP_THREADED, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    ALLTOALL(CollectiveKind.ALLTOALL, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    ALLGATHER(CollectiveKind.ALLGATHER, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    /** The control-line barrier of smartmap-core (smartmap), the inline-slot barrier, and AUTO's pick. */
+    BARRIER(CollectiveKind.BARRIER, List.of(Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO));
 
+    private final CollectiveKind kind;
     private final List<Algorithm> algorithms;
 
-    BenchOp(final List<Algorithm> algorithms)
+    BenchOp(final CollectiveKind kind, final List<Algorithm> algorithms)
     {
+        this.kind = kind;
         this.algorithms = algorithms;
     }
 
     List<Algorithm> algorithms()
     {
         return algorithms;
+    }
+
+    /** @return whether the algorithm runs this op at {@code bytes} per block on {@code ranks} ranks (INLINE: payloads that fit a slot). */
+    boolean measures(final Algorithm algorithm, final long bytes, final int ranks)
+    {
+        return algorithm != Algorithm.INLINE || Algorithm.inlineFits(kind, bytes, ranks);
     }
 
     String label()
@@ -62,6 +71,6 @@ enum BenchOp
             }
         }
         throw new IllegalArgumentException("unknown algorithm: " + label +
-            " (one of two-copy, smartmap-serial, smartmap-threaded, smartmap, auto)");
+            " (one of two-copy, smartmap-serial, smartmap-threaded, smartmap, inline, auto)");
     }
 }

@@ -96,7 +96,8 @@ public final class BenchRank
                     {
                         for (final Algorithm algorithm : op.algorithms())
                         {
-                            if (!algorithms.contains(algorithm) && op != BenchOp.BARRIER)
+                            if (!algorithms.contains(algorithm) && op != BenchOp.BARRIER ||
+                                !op.measures(algorithm, bytes, comm.getSize()))
                             {
                                 continue;
                             }
@@ -135,9 +136,14 @@ public final class BenchRank
             {
                 if (algorithms.contains(algorithm) || op == BenchOp.BARRIER)
                 {
-                    measure(op, algorithm, small, PRESET.warmupIterations);
-                    measure(op, algorithm, medium, PRESET.warmupIterations / 10);
-                    measure(op, algorithm, maxBytes, PRESET.minIterations);
+                    for (final long bytes : new long[] {small, medium, maxBytes})
+                    {
+                        if (op.measures(algorithm, bytes, comm.getSize()))
+                        {
+                            measure(op, algorithm, bytes, bytes == small ? PRESET.warmupIterations :
+                                bytes == medium ? PRESET.warmupIterations / 10 : PRESET.minIterations);
+                        }
+                    }
                 }
             }
         }
@@ -206,7 +212,7 @@ public final class BenchRank
                 comm.allGather(send, recv, count, datatype, algorithm);
                 break;
             default:
-                comm.barrier();
+                comm.barrier(algorithm);
         }
     }
 

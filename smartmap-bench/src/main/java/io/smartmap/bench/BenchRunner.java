@@ -56,7 +56,7 @@ public final class BenchRunner implements Callable<Integer>
 
     @Option(names = "--algorithms", split = ",", paramLabel = "ALG",
         description = "two-copy,smartmap-serial,smartmap-threaded,smartmap,auto (default: all that apply to each op)")
-    List<String> algorithms = List.of("two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "auto");
+    List<String> algorithms = List.of("two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "inline", "auto");
 
     @Option(names = "--sizes", paramLabel = "MIN:MAX", description = "bytes per rank, powers of two (default: ${DEFAULT-VALUE})")
     String sizes = "8:4194304";
@@ -230,10 +230,13 @@ public final class BenchRunner implements Callable<Integer>
         final Map<String, Integer> expected = new LinkedHashMap<>();
         for (final BenchOp op : opList)
         {
-            final long algorithmCount = op.algorithms().stream()
-                .filter(a -> op == BenchOp.BARRIER || algorithmList.contains(a)).count();
-            final int sizeCount = preset.sizes(op, range[0], range[1], type.extent()).size();
-            expected.merge(op.label(), (int)algorithmCount * sizeCount * repetitions, Integer::sum);
+            int points = 0;
+            for (final long bytes : preset.sizes(op, range[0], range[1], type.extent()))
+            {
+                points += (int)op.algorithms().stream()
+                    .filter(a -> (op == BenchOp.BARRIER || algorithmList.contains(a)) && op.measures(a, bytes, ranks)).count();
+            }
+            expected.merge(op.label(), points * repetitions, Integer::sum);
         }
         return expected;
     }

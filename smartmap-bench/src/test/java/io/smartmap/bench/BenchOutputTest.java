@@ -102,8 +102,8 @@ class BenchOutputTest
     {
         final List<String> csv = Files.readAllLines(first.resolve("results.csv"));
         assertEquals(String.join(",", Report.CSV_HEADER), csv.get(0));
-        // allreduce: 5 algorithms, bcast: 3, at 3 sizes
-        assertEquals(1 + 3 * (5 + 3), csv.size(), csv.toString());
+        // allreduce: 6 algorithms, bcast: 4, at 3 sizes, but no INLINE at 4 KiB (larger than a slot)
+        assertEquals(1 + 3 * (6 + 4) - 2, csv.size(), csv.toString());
         for (final String row : csv.subList(1, csv.size()))
         {
             final String[] fields = row.split(",", -1);
@@ -115,7 +115,7 @@ class BenchOutputTest
         assertEquals("quick", json.get("preset").asText());
         assertEquals(KernelProvider.instance().name(), json.get("machine").get("kernels").asText());
         assertEquals(3, json.get("copy_limit_mbps").size(), json.toString());
-        assertEquals(24, json.get("results").size());
+        assertEquals(28, json.get("results").size());
         assertTrue(json.get("results").get(0).has("spread_percent"), json.toString());
         assertTrue(Files.size(first.resolve("allreduce.png")) > 0);
         assertTrue(Files.size(first.resolve("bcast.svg")) > 0);
@@ -142,7 +142,7 @@ class BenchOutputTest
         final int bcast = firstOut.indexOf("# Benchmarking bcast, 2 ranks, double");
         final int summary = firstOut.indexOf("# Summary: auto against two-copy, from this run's t_avg");
         assertTrue(0 < allreduce && allreduce < bcast && bcast < summary, firstOut.toString());
-        assertEquals(List.of("#bytes", "two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "auto", "speedup",
+        assertEquals(List.of("#bytes", "two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "inline", "auto", "speedup",
             "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
         for (int size = 0; size < 3; size++)
         {
@@ -158,9 +158,9 @@ class BenchOutputTest
     void shouldReportProgressOnStderrAsOneLinePerCollectiveWhenItIsNotATerminal()
     {
         assertEquals(2, firstErr.size(), firstErr.toString());
-        assertTrue(firstErr.get(0).startsWith("smartmap-bench: allreduce done (1 of 2 collectives, 15 of 24 measurements)"),
+        assertTrue(firstErr.get(0).startsWith("smartmap-bench: allreduce done (1 of 2 collectives, 17 of 28 measurements)"),
             firstErr.get(0));
-        assertTrue(firstErr.get(1).startsWith("smartmap-bench: bcast done (2 of 2 collectives, 24 of 24 measurements)"),
+        assertTrue(firstErr.get(1).startsWith("smartmap-bench: bcast done (2 of 2 collectives, 28 of 28 measurements)"),
             firstErr.get(1));
     }
 
@@ -209,7 +209,7 @@ class BenchOutputTest
     void shouldPrintEveryMeasurementAndTheDetailedTablesWithVerbose()
     {
         final long perRound = secondOut.stream().filter(l -> l.startsWith("[0] ") && PER_ROUND_LINE.matcher(l).matches()).count();
-        assertEquals(24, perRound, secondOut.toString());
+        assertEquals(28, perRound, secondOut.toString());
         assertTrue(secondOut.stream().anyMatch(l -> l.startsWith("# one-thread copy limit in this JVM")), secondOut.toString());
         assertTrue(secondErr.stream().anyMatch(l -> l.startsWith("smartmap-bench: bcast done (2 of 2 collectives")), secondErr.toString());
     }
@@ -222,7 +222,7 @@ class BenchOutputTest
         {
             CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build().parse(reader).forEach(rows::add);
         }
-        assertEquals(24, rows.size());
+        assertEquals(28, rows.size());
         final CSVRecord doctored = rows.stream().filter(r -> isDoctoredPoint(r.get("op"), r.get("algorithm"),
             Long.parseLong(r.get("bytes")))).findFirst().orElseThrow();
         assertEquals("true", doctored.get("slower_beyond_spread"), doctored.toString());
@@ -235,7 +235,7 @@ class BenchOutputTest
         final String[] row = secondOut.get(table + 2).trim().split("\\s+");
         assertEquals("1024", row[0], secondOut.get(table + 2));
         assertTrue(row[columns.indexOf("auto") - 1].endsWith("*"), secondOut.get(table) + "\n" + secondOut.get(table + 2));
-        assertTrue(secondOut.stream().anyMatch(l -> l.matches("# \\d+ of 24 points slower beyond the spread")), secondOut.toString());
+        assertTrue(secondOut.stream().anyMatch(l -> l.matches("# \\d+ of 28 points slower beyond the spread")), secondOut.toString());
         assertTrue(Files.size(second.resolve("allreduce-compare.png")) > 0);
         assertTrue(Files.size(second.resolve("bcast-compare.svg")) > 0);
     }
@@ -245,12 +245,12 @@ class BenchOutputTest
     {
         final Comparison.Run run = Comparison.read(first.resolve("results.json"));
         final Comparison comparison = new Comparison(first.resolve("results.json"), run, Comparison.read(first.resolve("results.json")));
-        assertEquals(24, comparison.points().size());
+        assertEquals(28, comparison.points().size());
         comparison.points().forEach(p -> assertEquals(1.0, p.ratio(), 0.0, p.op + " " + p.algorithm + " " + p.bytes));
         assertEquals(List.of(), comparison.flagged());
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         comparison.print(new PrintStream(out, true, StandardCharsets.UTF_8));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("# 0 of 24 points slower beyond the spread"), out.toString());
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("# 0 of 28 points slower beyond the spread"), out.toString());
     }
 
     @Test

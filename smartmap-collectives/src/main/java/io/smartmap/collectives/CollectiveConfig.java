@@ -1,5 +1,8 @@
 package io.smartmap.collectives;
 
+import io.smartmap.core.CollectiveKind;
+import io.smartmap.core.ControlBlockDescriptor;
+
 /**
  * Algorithm selection: the default algorithm of a communicator and the message sizes (bytes per
  * rank's contribution) at which {@link Algorithm#AUTO} switches from the two-copy path to single
@@ -29,6 +32,30 @@ public final class CollectiveConfig
     // bin/smartmap-bench --ranks 4 --repetitions 3 --datatype float: 8 KiB 5.8 vs 14.4 us, 32 KiB 18.3 vs 15.5 us,
     // 128 KiB 62.6 vs 22.2 us (two-copy vs threaded; it was 256 KiB with the scalar kernels)
     private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 32_768);
+
+    // inline up to here (2 ranks, float, JDK 25): see inlineMaxBytes(CollectiveKind)
+    private final long[] inlineMaxBytes = new long[CollectiveKind.values().length];
+    private int inlineMaxRanks = (int)property("inlineMaxRanks", 16);
+    private final Algorithm[] autoAlgorithm = new Algorithm[CollectiveKind.values().length];
+
+    {
+        for (final CollectiveKind kind : CollectiveKind.values())
+        {
+            inlineMaxBytes[kind.ordinal()] = property("inlineMaxBytes." + kind.name().toLowerCase(java.util.Locale.ROOT),
+                defaultInlineMaxBytes(kind));
+            autoAlgorithm[kind.ordinal()] = Algorithm.valueOf(System.getProperty(
+                "smartmap.autoAlgorithm." + kind.name().toLowerCase(java.util.Locale.ROOT), "AUTO"));
+        }
+    }
+
+    private static long defaultInlineMaxBytes(final CollectiveKind kind)
+    {
+        switch (kind)
+        {
+            default:
+                return ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
+        }
+    }
 
     private static long property(final String name, final long defaultValue)
     {
@@ -191,6 +218,69 @@ public final class CollectiveConfig
     public CollectiveConfig allGatherSingleCopyMinBytes(final long bytes)
     {
         this.allGatherSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return the most ranks for which {@link Algorithm#AUTO} takes the inline path (every rank reads
+     *         every peer's slot, so its cost grows with the ranks); property {@code smartmap.inlineMaxRanks}.
+     */
+    public int inlineMaxRanks()
+    {
+        return inlineMaxRanks;
+    }
+
+    public CollectiveConfig inlineMaxRanks(final int ranks)
+    {
+        if (ranks < 0)
+        {
+            throw new IllegalArgumentException("inlineMaxRanks must not be negative: ranks=" + ranks);
+        }
+        this.inlineMaxRanks = ranks;
+        return this;
+    }
+
+    /**
+     * @param kind the collective.
+     * @return the largest payload per rank (bytes; alltoall: all of a rank's blocks) that
+     *         {@link Algorithm#AUTO} sends inline; property {@code smartmap.inlineMaxBytes.<collective>},
+     *         e.g. {@code smartmap.inlineMaxBytes.allreduce}. Never more than a slot holds.
+     */
+    public long inlineMaxBytes(final CollectiveKind kind)
+    {
+        return inlineMaxBytes[kind.ordinal()];
+    }
+
+    /** Set {@link #inlineMaxBytes(CollectiveKind)}; 0 keeps {@link Algorithm#AUTO} off the inline path for the collective. */
+    public CollectiveConfig inlineMaxBytes(final CollectiveKind kind, final long bytes)
+    {
+        if (kind == null || bytes < 0)
+        {
+            throw new IllegalArgumentException("kind must not be null and bytes not negative: kind=" + kind + ", bytes=" + bytes);
+        }
+        inlineMaxBytes[kind.ordinal()] = bytes;
+        return this;
+    }
+
+    /**
+     * @param kind the collective.
+     * @return what {@link Algorithm#AUTO} means for the collective: {@link Algorithm#AUTO} (the default)
+     *         for the selection table's rules, or the algorithm that replaces them; property
+     *         {@code smartmap.autoAlgorithm.<collective>}, e.g. {@code -Dsmartmap.autoAlgorithm.bcast=TWO_COPY}.
+     */
+    public Algorithm autoAlgorithm(final CollectiveKind kind)
+    {
+        return autoAlgorithm[kind.ordinal()];
+    }
+
+    /** Override the selection table for one collective (the same on every rank); {@link Algorithm#AUTO} restores it. */
+    public CollectiveConfig autoAlgorithm(final CollectiveKind kind, final Algorithm algorithm)
+    {
+        if (kind == null || algorithm == null)
+        {
+            throw new IllegalArgumentException("kind and algorithm must not be null: kind=" + kind + ", algorithm=" + algorithm);
+        }
+        autoAlgorithm[kind.ordinal()] = algorithm;
         return this;
     }
 }

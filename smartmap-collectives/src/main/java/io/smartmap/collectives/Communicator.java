@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The communicator over all ranks of a job (MPI_COMM_WORLD), with MPI-style collectives run
- * directly on the ranks' buffers. Method names and argument order follow the Open MPI Java
- * bindings: send buffer, receive buffer, count in elements, datatype, operator, root.
+ * directly on the ranks' buffers. It holds the public API and the argument checks; the algorithm
+ * families ({@code Inline}, {@code SingleCopy}, {@code TwoCopy}) run the collectives, and the
+ * selection table ({@code Selection}, configured by {@link CollectiveConfig}) picks the family.
+ * Method names and argument order follow the Open MPI Java bindings: send buffer, receive buffer,
+ * count in elements, datatype, operator, root.
  * <p>
  * Buffers: a {@link RegionBuffer} allocated from this rank's region ({@link #allocate}) takes the
  * single-copy path in place, and so does a direct {@link java.nio.ByteBuffer} whose bytes lie in
@@ -45,14 +48,15 @@ public final class Communicator implements AutoCloseable
     private final boolean ownsSmartMap;
     private final CollectiveConfig config;
     private final Exchange exchange;
+    private final Inline inline;
     private final SingleCopy singleCopy;
     private final TwoCopy twoCopy;
+    private final Selection selection;
     private final Operation operation = new Operation();
     private final Staging staging;
     /** Set while a thread is inside a collective of this communicator: a second thread is refused. */
     private final AtomicBoolean busy = new AtomicBoolean();
     private boolean closed;
-    private final int cores;
     /** The first failure of a collective on this rank: every later call rethrows it (a revoked communicator). */
     private RuntimeException failure;
 
@@ -83,10 +87,13 @@ public final class Communicator implements AutoCloseable
         this.ownsSmartMap = ownsSmartMap;
         this.config = config;
         this.exchange = new Exchange(smartMap);
+        this.inline = new Inline(exchange);
         this.singleCopy = new SingleCopy(exchange);
         this.twoCopy = new TwoCopy(exchange);
         this.staging = new Staging(smartMap);
-        this.cores = config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores());
+        // the job's cores, from the segment, so every rank decides the same way whatever its own CPU affinity
+        this.selection = new Selection(config, exchange.size,
+            config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores()));
     }
 
     /**
@@ -158,21 +165,33 @@ public final class Communicator implements AutoCloseable
         smartMap.arena().release(buffer);
     }
 
-    /** MPI_Barrier: returns when every rank has called it. */
+    /** {@link #barrier(Algorithm)} with the configured default algorithm. */
     public void barrier()
+    {
+        barrier(config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Barrier: returns when every rank has called it.
+     *
+     * @param algorithm {@link Algorithm#INLINE} (every rank publishes its arrival in its inline slot and
+     *                  reads every peer's), any other algorithm for the control-line barrier of
+     *                  {@link SmartMap#barrier()}, or {@link Algorithm#AUTO} (inline up to
+     *                  {@link CollectiveConfig#inlineMaxRanks()} ranks).
+     */
+    public void barrier(final Algorithm algorithm)
     {
         begin();
         try
         {
             checkUsable();
-            try
+            if (algorithm == null)
             {
-                smartMap.barrier();
+                throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
             }
-            catch (final RuntimeException ex)
-            {
-                throw abortOn(ex, CollectiveKind.BARRIER);
-            }
+            final Algorithm resolved = selection.select(CollectiveKind.BARRIER, algorithm, 0, null);
+            prepare(CollectiveKind.BARRIER, -1, 0, null, null, resolved, null, null);
+            execute();
         }
         finally
         {
@@ -191,7 +210,10 @@ public final class Communicator implements AutoCloseable
      * on every other rank. Single copy (paper, section 4.3): non-roots copy straight from the root's buffer.
      *
      * @param buffer    read at the root, written at the others.
-     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP}, {@link Algorithm#TWO_COPY} or
+     *                  {@link Algorithm#INLINE} (the root's data through its inline slot, up to
+     *                  {@code ControlBlockDescriptor.INLINE_PAYLOAD_BYTES}).
+     * @throws IllegalArgumentException for a bad argument, or INLINE with a larger payload; nothing is touched.
      */
     public void bcast(final Object buffer, final int count, final Datatype datatype, final int root,
         final Algorithm algorithm)
@@ -203,8 +225,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = resolveMove(CollectiveKind.BCAST, algorithm, bytes(count, datatype),
-            config.bcastSingleCopyMinBytes());
+        final Algorithm resolved = selection.select(CollectiveKind.BCAST, algorithm, bytes(count, datatype), null);
         // one buffer: copied in at the root, out at the others
         runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
             isRoot ? buffer : null, count, isRoot ? null : buffer, count);
@@ -222,7 +243,8 @@ public final class Communicator implements AutoCloseable
      * folded in rank order. {@code recvBuf} is only used at the root (may be null elsewhere).
      *
      * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP}, {@link Algorithm#SMARTMAP_SERIAL},
-     *                  {@link Algorithm#SMARTMAP_THREADED} or {@link Algorithm#TWO_COPY}.
+     *                  {@link Algorithm#SMARTMAP_THREADED}, {@link Algorithm#TWO_COPY} or {@link Algorithm#INLINE}
+     *                  (every rank's data through its inline slot; the root folds the slots in rank order).
      */
     public void reduce(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
         final Op op, final int root, final Algorithm algorithm)
@@ -240,8 +262,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = resolveReduce(CollectiveKind.REDUCE, algorithm, count, datatype, op,
-            reduceSingleCopyMinBytes());
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
             isRoot ? recvBuf : null, count);
     }
@@ -271,8 +292,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = resolveReduce(CollectiveKind.ALLREDUCE, algorithm, count, datatype, op,
-            config.allReduceSingleCopyMinBytes());
+        final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
@@ -299,8 +319,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = resolveMove(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype),
-            config.allToAllSingleCopyMinBytes());
+        final Algorithm resolved = selection.select(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
@@ -326,8 +345,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = resolveMove(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype),
-            config.allGatherSingleCopyMinBytes());
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 
@@ -359,21 +377,7 @@ public final class Communicator implements AutoCloseable
     public Algorithm resolve(final CollectiveKind kind, final Algorithm algorithm, final int count,
         final Datatype datatype, final Op op)
     {
-        switch (kind)
-        {
-            case BCAST:
-                return resolveMove(kind, algorithm, bytes(count, datatype), config.bcastSingleCopyMinBytes());
-            case REDUCE:
-                return resolveReduce(kind, algorithm, count, datatype, op, reduceSingleCopyMinBytes());
-            case ALLREDUCE:
-                return resolveReduce(kind, algorithm, count, datatype, op, config.allReduceSingleCopyMinBytes());
-            case ALLTOALL:
-                return resolveMove(kind, algorithm, bytes(count, datatype), config.allToAllSingleCopyMinBytes());
-            case ALLGATHER:
-                return resolveMove(kind, algorithm, bytes(count, datatype), config.allGatherSingleCopyMinBytes());
-            default:
-                return algorithm;
-        }
+        return selection.select(kind, algorithm, kind == CollectiveKind.BARRIER ? 0 : bytes(count, datatype), op);
     }
 
     /**
@@ -404,7 +408,11 @@ public final class Communicator implements AutoCloseable
         operation.entered = false;
         try
         {
-            if ((sendBuf == null || sendBuf instanceof RegionBuffer) && (recvBuf == null || recvBuf instanceof RegionBuffer))
+            if (resolved == Algorithm.INLINE)
+            {
+                runInline(kind, root, count, datatype, op, sendBuf, sendElements, recvBuf, recvElements);
+            }
+            else if ((sendBuf == null || sendBuf instanceof RegionBuffer) && (recvBuf == null || recvBuf instanceof RegionBuffer))
             {
                 run(kind, root, count, datatype, op, resolved, (RegionBuffer)sendBuf, (RegionBuffer)recvBuf, null, null, null);
             }
@@ -431,6 +439,36 @@ public final class Communicator implements AutoCloseable
             operation.forgetBuffers(); // hold no reference to the caller's arrays between calls
             end();
         }
+    }
+
+    /**
+     * The inline path copies every argument in place (only this rank touches its buffers): a region
+     * buffer, Java array or ByteBuffer alike; only a buffer with no address (a read-only heap
+     * ByteBuffer) goes through scratch.
+     */
+    private void runInline(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Object sendBuf,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements)
+    {
+        Object send = sendBuf;
+        if (send != null && !Staging.addressable(send))
+        {
+            send = staging.stage(send, sendElements, datatype, true, false);
+        }
+        Object recv = recvBuf;
+        if (recv != null && (!Staging.addressable(recv) || recv instanceof ByteBuffer && ((ByteBuffer)recv).isReadOnly()))
+        {
+            recv = staging.stage(recv, recvElements, datatype, false, true); // refuses a read-only buffer
+        }
+        run(kind, root, count, datatype, op, Algorithm.INLINE, null, null, send, recv, null);
+        staging.copyOut();
     }
 
     /** The arguments that are not region buffers: in place where the algorithm allows, else through scratch. */
@@ -548,58 +586,9 @@ public final class Communicator implements AutoCloseable
         return resolved == Algorithm.SMARTMAP && (kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLGATHER);
     }
 
-    private long reduceSingleCopyMinBytes()
-    {
-        return oversubscribed() ? config.oversubscribedReduceSingleCopyMinBytes() : config.reduceSingleCopyMinBytes();
-    }
-
-    /**
-     * Whether ranks outnumber cores: {@link CollectiveConfig#cores()}, or the job's core count from the
-     * segment, so every rank decides the same way whatever its own CPU affinity (a rank pinned to one
-     * core must not pick another algorithm than its peers).
-     */
-    private boolean oversubscribed()
-    {
-        return getSize() > cores;
-    }
-
     private static long bytes(final int count, final Datatype datatype)
     {
         return (long)count * datatype.extent();
-    }
-
-    private static Algorithm resolveMove(final CollectiveKind kind, final Algorithm algorithm, final long bytes,
-        final long singleCopyMinBytes)
-    {
-        switch (algorithm)
-        {
-            case AUTO:
-                return bytes >= singleCopyMinBytes ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
-            case SMARTMAP:
-            case TWO_COPY:
-                return algorithm;
-            default:
-                throw new IllegalArgumentException("algorithm does not apply to " + kind + ": algorithm=" + algorithm +
-                    " (use SMARTMAP, TWO_COPY or AUTO)");
-        }
-    }
-
-    private Algorithm resolveReduce(final CollectiveKind kind, final Algorithm algorithm, final int count,
-        final Datatype datatype, final Op op, final long singleCopyMinBytes)
-    {
-        final long bytes = bytes(count, datatype);
-        Algorithm chosen = algorithm;
-        if (chosen == Algorithm.AUTO)
-        {
-            chosen = bytes >= singleCopyMinBytes ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
-        }
-        if (chosen == Algorithm.SMARTMAP)
-        {
-            // the paper's rule: threaded from 1 KiB up, serial for MINLOC/MAXLOC and user-defined operators
-            final boolean threaded = bytes >= config.threadedMinBytes() && !op.isLocation() && !op.isUserDefined();
-            chosen = threaded ? Algorithm.SMARTMAP_THREADED : Algorithm.SMARTMAP_SERIAL;
-        }
-        return chosen;
     }
 
     private void checkCommon(final int count, final Datatype datatype, final int root, final Algorithm algorithm)
@@ -704,84 +693,41 @@ public final class Communicator implements AutoCloseable
         // the root helps copy only when every rank has a core: oversubscribed, receivers would wait for a
         // root that is not running (4 ranks on 2 cores: 8-64 KiB 11-17 us split vs 3.3-6.3 us not)
         final boolean splitBcast = kind == CollectiveKind.BCAST && algorithm == Algorithm.SMARTMAP && getSize() > 1 &&
-            !oversubscribed() && o.bytes() >= config.bcastSplitMinBytes();
+            !selection.oversubscribed() && o.bytes() >= config.bcastSplitMinBytes();
         o.variant = splitBcast ? Operation.BCAST_SPLIT : Operation.PLAIN;
     }
 
     /**
-     * Enter the prepared collective (publish the descriptor) and run its resolved algorithm; any
-     * failure inside marks this rank aborted so that its peers fail fast instead of waiting for it.
+     * Enter the prepared collective and run it in its algorithm's family; any failure inside marks
+     * this rank aborted so that its peers fail fast instead of waiting for it.
      */
     private void execute()
     {
         final Operation o = operation;
         try
         {
-            exchange.enter(o);
-            final boolean twoCopyPath = o.algorithm == Algorithm.TWO_COPY;
-            switch (o.kind)
-            {
-                case BCAST:
-                    if (twoCopyPath)
-                    {
-                        twoCopy.bcast(o);
-                    }
-                    else
-                    {
-                        singleCopy.bcast(o);
-                    }
-                    break;
-                case REDUCE:
-                    if (twoCopyPath)
-                    {
-                        twoCopy.reduce(o);
-                    }
-                    else if (o.algorithm == Algorithm.SMARTMAP_THREADED)
-                    {
-                        singleCopy.reduceThreaded(o);
-                    }
-                    else
-                    {
-                        singleCopy.reduceSerial(o);
-                    }
-                    break;
-                case ALLREDUCE:
-                    if (twoCopyPath)
-                    {
-                        twoCopy.allReduce(o);
-                    }
-                    else
-                    {
-                        singleCopy.allReduceThreaded(o);
-                    }
-                    break;
-                case ALLTOALL:
-                    if (twoCopyPath)
-                    {
-                        twoCopy.allToAll(o);
-                    }
-                    else
-                    {
-                        singleCopy.allToAll(o);
-                    }
-                    break;
-                case ALLGATHER:
-                    if (twoCopyPath)
-                    {
-                        twoCopy.allGather(o);
-                    }
-                    else
-                    {
-                        singleCopy.allGather(o);
-                    }
-                    break;
-                default:
-                    throw new IllegalStateException("not a data collective: kind=" + o.kind);
-            }
+            familyOf(o.algorithm).run(o);
         }
         catch (final RuntimeException ex)
         {
             throw abortOn(ex, o.kind);
+        }
+    }
+
+    private CollectiveFamily familyOf(final Algorithm resolved)
+    {
+        switch (resolved)
+        {
+            case INLINE:
+                return inline;
+            case TWO_COPY:
+                return twoCopy;
+            case SMARTMAP:
+            case SMARTMAP_SERIAL:
+            case SMARTMAP_THREADED:
+                return singleCopy;
+            default:
+                throw new IllegalStateException("not a resolved algorithm: " + resolved);
         }
     }
 

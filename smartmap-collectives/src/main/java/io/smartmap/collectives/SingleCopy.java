@@ -13,7 +13,7 @@ import io.smartmap.core.ControlBlockDescriptor;
  * reads or writes this rank's buffers any more. Every algorithm folds contributions in rank
  * order 0..size-1 for every element, so results are bit-identical to the serial model.
  */
-final class SingleCopy
+final class SingleCopy extends CollectiveFamily
 {
     /**
      * Threaded reductions work in blocks of this many bytes: two inputs and the result of a block fit in
@@ -26,11 +26,47 @@ final class SingleCopy
     private static final int TURN_SHIFT = 8; // room for rank + 1 <= MAX_RANKS in the low bits
     private static final String TURN = "the turn in a serial reduce (TURN)";
 
-    private final Exchange ex;
-
     SingleCopy(final Exchange ex)
     {
-        this.ex = ex;
+        super(ex);
+    }
+
+    @Override
+    String name()
+    {
+        return "single copy";
+    }
+
+    /**
+     * Reduce: {@link Algorithm#SMARTMAP_THREADED} or {@link Algorithm#SMARTMAP_SERIAL}, as resolved by
+     * {@link Selection}.
+     */
+    @Override
+    void reduce(final Operation op)
+    {
+        if (op.algorithm == Algorithm.SMARTMAP_THREADED)
+        {
+            reduceThreaded(op);
+        }
+        else
+        {
+            reduceSerial(op);
+        }
+    }
+
+    /**
+     * Allreduce: the threaded, fused algorithm. The paper's serial allreduce (reduce to rank 0, then
+     * broadcast) is two collectives, which the communicator runs as such.
+     */
+    @Override
+    void allReduce(final Operation op)
+    {
+        if (op.algorithm != Algorithm.SMARTMAP_THREADED)
+        {
+            throw new IllegalStateException("single-copy allreduce runs threaded; serial is reduce + bcast: algorithm=" +
+                op.algorithm);
+        }
+        allReduceThreaded(op);
     }
 
     /**
@@ -48,6 +84,7 @@ final class SingleCopy
      * copies every slice itself, and still waits for the root's increment (the root reads its
      * descriptor, which must not change before).
      */
+    @Override
     void bcast(final Operation op)
     {
         final boolean split = op.variant == Operation.BCAST_SPLIT; // in the descriptor: ranks that disagree are refused
@@ -127,7 +164,7 @@ final class SingleCopy
      * Rank 0 copies its data in, then ranks 1..size-1 each fold theirs when {@code TURN} names
      * them. {@code TURN} is {@code sequence << 8 | rank}: monotonic, so no reset between collectives.
      */
-    void reduceSerial(final Operation op)
+    private void reduceSerial(final Operation op)
     {
         final ControlBlock root = ex.blocks[op.root];
         if (ex.rank != op.root)
@@ -168,7 +205,7 @@ final class SingleCopy
      * {@code FINISHED}. A rank leaves when all its peers have bumped its own: nobody reads its send
      * buffer any more, and at the root every slice is written.
      */
-    void reduceThreaded(final Operation op)
+    private void reduceThreaded(final Operation op)
     {
         ex.awaitAllArrivals(op);
         ex.readPeerSendBuffers();
@@ -186,7 +223,7 @@ final class SingleCopy
      * every peer's receive buffer while the block is still in cache. One synchronisation instead of
      * the paper's reduce + broadcast.
      */
-    void allReduceThreaded(final Operation op)
+    private void allReduceThreaded(final Operation op)
     {
         ex.awaitAllArrivals(op);
         ex.readPeerSendBuffers();
@@ -203,6 +240,7 @@ final class SingleCopy
      * {@code rank} of rank j's receive buffer, starting with its right neighbour so no receive
      * buffer is hit by all ranks at once; it leaves when every rank has written into its own.
      */
+    @Override
     void allToAll(final Operation op)
     {
         ex.awaitAllArrivals(op);
@@ -225,6 +263,7 @@ final class SingleCopy
      * Allgather (same spirit, not in the paper): each rank copies every peer's block straight from
      * the peer's send buffer into its own receive buffer, rotating the order of peers.
      */
+    @Override
     void allGather(final Operation op)
     {
         ex.awaitAllArrivals(op);

@@ -16,21 +16,20 @@ import io.smartmap.core.RegionDescriptor;
  * the fragment it held. A sender returns as soon as its last fragment is in shared memory
  * (eager), which is why this path wins for tiny messages.
  */
-final class TwoCopy
+final class TwoCopy extends CollectiveFamily
 {
     private static final int SLOTS = RegionDescriptor.RING_SLOTS;
     private static final int FRAGMENT = RegionDescriptor.FRAGMENT_BYTES;
     private static final String SLOT_FREE = "a consumer's acknowledgement freeing a ring slot (ACKED)";
     private static final String FRAGMENT_READY = "a producer's fragment (PUBLISHED)";
 
-    private final Exchange ex;
     private final long[] published;
     private final long[] acked;
     private final long[] multicastAcked;
 
     TwoCopy(final Exchange ex)
     {
-        this.ex = ex;
+        super(ex);
         this.published = new long[ex.size];
         this.acked = new long[ex.size];
         this.multicastAcked = new long[ex.size];
@@ -42,7 +41,14 @@ final class TwoCopy
         }
     }
 
+    @Override
+    String name()
+    {
+        return "two copy";
+    }
+
     /** Broadcast: the root multicasts its buffer; every non-root copies the fragments out. */
+    @Override
     void bcast(final Operation op)
     {
         final long bytes = op.bytes();
@@ -68,6 +74,7 @@ final class TwoCopy
      * Reduce: every non-root streams its send buffer to the root's ring; the root, fragment by
      * fragment, starts from rank 0's data and folds ranks 1..size-1 in order straight out of the slots.
      */
+    @Override
     void reduce(final Operation op)
     {
         final long bytes = op.bytes();
@@ -93,6 +100,7 @@ final class TwoCopy
      * Allreduce: every rank multicasts its send buffer and folds every rank's fragments, in rank
      * order, into its own receive buffer (recursive doubling for two ranks; the same bits on all).
      */
+    @Override
     void allReduce(final Operation op)
     {
         ex.awaitAllArrivals(op);
@@ -111,6 +119,7 @@ final class TwoCopy
      * Alltoall: pairwise exchange, step k sending to {@code rank + k} and receiving from
      * {@code rank - k}, fragment by fragment interleaved so both pipelines stay full.
      */
+    @Override
     void allToAll(final Operation op)
     {
         ex.awaitAllArrivals(op);
@@ -132,6 +141,7 @@ final class TwoCopy
     }
 
     /** Allgather: every rank multicasts its block; every rank copies the others' fragments out. */
+    @Override
     void allGather(final Operation op)
     {
         ex.awaitAllArrivals(op);

@@ -39,6 +39,8 @@ class CollectiveFailureTest
         {
             final RegionBuffer send = comm.allocate(16, Datatype.DOUBLE);
             final RegionBuffer recv = comm.allocate(16, Datatype.DOUBLE);
+            final RegionBuffer big = comm.allocate(200, Datatype.DOUBLE);
+            final RegionBuffer bigRecv = comm.allocate(200, Datatype.DOUBLE);
             final List<String> failures = new ArrayList<>();
             final List<Runnable> bad = List.of(
                 () -> comm.allReduce(send, recv, -1, Datatype.DOUBLE, Op.SUM),
@@ -53,7 +55,8 @@ class CollectiveFailureTest
                 () -> comm.allReduce(send, send, 4, Datatype.DOUBLE, Op.SUM),
                 () -> comm.bcast(send, 4, Datatype.DOUBLE, 0, Algorithm.SMARTMAP_SERIAL),
                 () -> comm.allToAll(send, recv, 17, Datatype.DOUBLE),
-                () -> comm.allReduce(ByteBuffer.allocate(8), recv, 4, Datatype.DOUBLE, Op.SUM));
+                () -> comm.allReduce(ByteBuffer.allocate(8), recv, 4, Datatype.DOUBLE, Op.SUM),
+                () -> comm.allReduce(big, bigRecv, 200, Datatype.DOUBLE, Op.SUM, Algorithm.INLINE));
             for (final Runnable call : bad)
             {
                 failures.add(assertThrows(IllegalArgumentException.class, call::run).getMessage());
@@ -78,7 +81,8 @@ class CollectiveFailureTest
             "send and receive buffers overlap",
             "algorithm does not apply to BCAST: algorithm=SMARTMAP_SERIAL",
             "count exceeds sendBuf: count=17, capacity=16, datatype=DOUBLE",
-            "count exceeds sendBuf: count=4, capacity=1, datatype=DOUBLE"};
+            "count exceeds sendBuf: count=4, capacity=1, datatype=DOUBLE",
+            "INLINE carries at most 1128 bytes per rank (alltoall: all blocks together): algorithm=INLINE, collective=ALLREDUCE, bytes=1600"};
         final String[] lines = text.split("\n");
         for (int i = 0; i < expected.length; i++)
         {
@@ -119,7 +123,11 @@ class CollectiveFailureTest
         COUNT(comm -> comm.reduce(buffer(comm), buffer(comm), 7, Datatype.DOUBLE, Op.SUM, 0)),
         DATATYPE(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.LONG, Op.SUM, 0)),
         OP(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.MAX, 0)),
-        ALGORITHM(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0, Algorithm.TWO_COPY));
+        ALGORITHM(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0, Algorithm.TWO_COPY)),
+        /** The same reduce on the inline path: found by rank 0's wait, and by rank 1 at its next call. */
+        INLINE(comm -> comm.reduce(buffer(comm), buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0, Algorithm.INLINE)),
+        /** Another count that AUTO sends inline while rank 0 asked for the serial single-copy reduce. */
+        INLINE_BY_AUTO(comm -> comm.allReduce(buffer(comm), buffer(comm), 4, Datatype.DOUBLE, Op.SUM));
 
         final Consumer<Communicator> call;
 
@@ -151,6 +159,7 @@ class CollectiveFailureTest
                 {
                     disagreement.call.accept(comm);
                 }
+                comm.barrier(); // a rank that read nobody's data finds the mismatch here at the latest
                 return "no failure on rank " + comm.getRank();
             }
             catch (final CollectiveMismatchException | PeerAbortedException failure)
@@ -160,6 +169,34 @@ class CollectiveFailureTest
                     assertEquals(ControlBlockDescriptor.ABORT_MISMATCH, ((PeerAbortedException)failure).reasonCode(),
                         failure.getMessage());
                 }
+                assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
+                throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
+            }
+        }));
+        assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
+            "every rank failed with a mismatch: " + ex);
+    }
+
+    /**
+     * Two inline reduces whose ranks each think the other is the root: both only publish, so neither
+     * reads the other's data; the mismatch is found when a rank next reuses its slot, on every rank.
+     */
+    @Test
+    void shouldFindAnInlineMismatchThatNoRankReadAtItsNextCall()
+    {
+        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20, comm ->
+        {
+            try
+            {
+                final int otherRank = 1 - comm.getRank();
+                comm.reduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM, otherRank,
+                    Algorithm.INLINE);
+                comm.allReduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM,
+                    Algorithm.INLINE);
+                return "no failure on rank " + comm.getRank();
+            }
+            catch (final CollectiveMismatchException | PeerAbortedException failure)
+            {
                 assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
                 throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
             }
@@ -238,7 +275,7 @@ class CollectiveFailureTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"SMARTMAP_THREADED", "SMARTMAP_SERIAL", "TWO_COPY"})
+    @ValueSource(strings = {"SMARTMAP_THREADED", "SMARTMAP_SERIAL", "TWO_COPY", "INLINE"})
     void shouldGivePeerFailureOnEverySurvivorWhenARankDiesMidCollective(final String algorithm) throws Exception
     {
         final int size = 4;

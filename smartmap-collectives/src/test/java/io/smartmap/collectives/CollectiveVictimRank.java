@@ -20,9 +20,10 @@ public final class CollectiveVictimRank
         final Algorithm algorithm = Algorithm.valueOf(args[1]);
         try (Communicator comm = Communicator.world())
         {
-            final RegionBuffer send = comm.allocate(100_000, Datatype.DOUBLE);
-            final RegionBuffer recv = comm.allocate(100_000, Datatype.DOUBLE);
-            comm.allReduce(send, recv, 100_000, Datatype.DOUBLE, Op.SUM, algorithm);
+            final int count = algorithm == Algorithm.INLINE ? 100 : 100_000; // INLINE: what fits a slot
+            final RegionBuffer send = comm.allocate(count, Datatype.DOUBLE);
+            final RegionBuffer recv = comm.allocate(count, Datatype.DOUBLE);
+            comm.allReduce(send, recv, count, Datatype.DOUBLE, Op.SUM, algorithm);
             System.out.println("ready");
             if (comm.getRank() == victim)
             {
@@ -31,7 +32,7 @@ public final class CollectiveVictimRank
             }
             try
             {
-                comm.allReduce(send, recv, 100_000, Datatype.DOUBLE, Op.SUM, algorithm);
+                comm.allReduce(send, recv, count, Datatype.DOUBLE, Op.SUM, algorithm);
             }
             catch (final PeerFailureException ex)
             {

@@ -62,7 +62,7 @@ public final class MixedSoakRank
                 {
                     op = Op.SUM;
                 }
-                final int algorithmRoll = shared.nextInt(5);
+                final int algorithmRoll = shared.nextInt(6); // 5: INLINE where the payload fits a slot, else AUTO
                 // now and then one random rank is late (every rank draws the same numbers: the stream stays shared)
                 final boolean delayed = shared.nextInt(100) == 0;
                 final int lateRank = delayed ? shared.nextInt(size) : -1;
@@ -87,13 +87,13 @@ public final class MixedSoakRank
                 switch (kind)
                 {
                     case 0:
-                        comm.barrier();
+                        comm.barrier(algorithmRoll == 5 ? Algorithm.INLINE : algorithmRoll == 4 ? Algorithm.SMARTMAP : Algorithm.AUTO);
                         expected = null;
                         checkBytes = 0;
                         break;
                     case 1:
                     {
-                        final Algorithm algorithm = moveAlgorithm(algorithmRoll);
+                        final Algorithm algorithm = moveAlgorithm(algorithmRoll, block);
                         final byte[] rootData = Model.values(caseSeed, root, count, datatype, op);
                         if (rank == root)
                         {
@@ -107,7 +107,8 @@ public final class MixedSoakRank
                     case 2:
                     case 4:
                     {
-                        final Algorithm algorithm = Algorithm.values()[algorithmRoll];
+                        final Algorithm algorithm = algorithmRoll < 5 ? Algorithm.values()[algorithmRoll] :
+                            moveAlgorithm(algorithmRoll, block);
                         final byte[][] all = new byte[size][];
                         for (int r = 0; r < size; r++)
                         {
@@ -128,7 +129,7 @@ public final class MixedSoakRank
                     }
                     case 3:
                     {
-                        comm.allToAll(send, recv, count, datatype, moveAlgorithm(algorithmRoll));
+                        comm.allToAll(send, recv, count, datatype, moveAlgorithm(algorithmRoll, (long)block * size));
                         expected = new byte[block * size];
                         for (int r = 0; r < size; r++)
                         {
@@ -140,7 +141,7 @@ public final class MixedSoakRank
                     }
                     default:
                     {
-                        comm.allGather(send, recv, count, datatype, moveAlgorithm(algorithmRoll));
+                        comm.allGather(send, recv, count, datatype, moveAlgorithm(algorithmRoll, block));
                         expected = new byte[block * size];
                         for (int r = 0; r < size; r++)
                         {
@@ -180,8 +181,12 @@ public final class MixedSoakRank
         }
     }
 
-    private static Algorithm moveAlgorithm(final int roll)
+    private static Algorithm moveAlgorithm(final int roll, final long payloadBytes)
     {
+        if (roll == 5)
+        {
+            return payloadBytes <= io.smartmap.core.ControlBlockDescriptor.INLINE_PAYLOAD_BYTES ? Algorithm.INLINE : Algorithm.AUTO;
+        }
         return roll < 2 ? Algorithm.AUTO : roll < 4 ? Algorithm.SMARTMAP : Algorithm.TWO_COPY;
     }
 }

@@ -36,8 +36,8 @@ package io.smartmap.core;
  *    1024  owner        ACKED[64]           long  fragments consumed from rank p's ring to me
  *    1536  owner        MULTICAST_ACKED[64] long  fragments consumed from rank p's multicast ring
  *    2048  owner        BEATS               long  failure checks made while blocked (a stopped rank's stand still)
- *    2304  owner        INLINE_SLOT[2]      1024 bytes each: the inline (small-message) path, slot = sequence & 1
- *    4352  -            reserved up to CONTROL_BLOCK_LENGTH (8192)
+ *    2304  owner        INLINE_SLOT[2]      1152 bytes each: the inline (small-message) path, slot = sequence &amp; 1
+ *    4608  -            reserved up to CONTROL_BLOCK_LENGTH (8192)
  * </pre>
  * One inline slot (Open MPI xhc's copy-in/copy-out lines): the sequence, the operation and the
  * first 40 bytes of the payload share the slot's first cache line, so one acquire load of the
@@ -46,7 +46,7 @@ package io.smartmap.core;
  *  offset  field
  *  ------  ---------------------------------------------------------------------------
  *       0  INLINE_SEQUENCE    long  collective whose payload the slot holds (release, written last)
- *       8  INLINE_OPERATION   long  kind | datatype << 8 | op << 16 | (root + 1) << 32, for mismatch checks
+ *       8  INLINE_OPERATION   long  kind | datatype &lt;&lt; 8 | op &lt;&lt; 16 | (root + 1) &lt;&lt; 32, for mismatch checks
  *      16  INLINE_COUNT       long  count in elements
  *      24  INLINE_DATA        bytes up to INLINE_PAYLOAD_BYTES of payload
  * </pre>
@@ -91,7 +91,7 @@ public final class ControlBlockDescriptor
     /** Inline slots per rank (double-buffered by sequence parity). */
     public static final int INLINE_SLOTS = 2;
     /** Bytes per inline slot: header and payload. */
-    public static final int INLINE_SLOT_BYTES = 1024;
+    public static final int INLINE_SLOT_BYTES = 1152;
     public static final int INLINE_SEQUENCE_OFFSET = 0;
     public static final int INLINE_OPERATION_OFFSET = 8;
     public static final int INLINE_COUNT_OFFSET = 16;

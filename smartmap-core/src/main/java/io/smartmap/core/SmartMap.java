@@ -255,7 +255,14 @@ public final class SmartMap implements AutoCloseable
     {
         checkOpen();
         final ControlBlock block = blocks[peer];
-        waiter.awaitAtLeast(block, ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL);
+        if (waiter.awaitAtLeast(block, ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL,
+            ControlBlockDescriptor.inlineSequenceOffset(sequence)) == Waiter.ELSEWHERE)
+        {
+            final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
+                " vs rank " + peer + " on the inline path (another collective or message size)";
+            self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
+            throw new CollectiveMismatchException(message);
+        }
         if (block.descriptorMatches(sequence, 0, kind, root, count, datatype, op, algorithm) == ControlBlock.MISMATCH)
         {
             final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +

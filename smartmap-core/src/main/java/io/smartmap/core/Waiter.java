@@ -26,6 +26,8 @@ import static io.smartmap.core.ControlBlockDescriptor.*;
  */
 public final class Waiter
 {
+    /** Returned by {@link #awaitAtLeast(ControlBlock, int, long, int, String, int)} when the other counter reached the target. */
+    public static final long ELSEWHERE = Long.MIN_VALUE;
     /** Pass as the peer when any rank may be the one that advances the counter. */
     public static final int ANY_PEER = -1;
     /** How often a blocked wait looks at its peers' state and liveness locks. */
@@ -73,7 +75,9 @@ public final class Waiter
         this.selfRank = selfRank;
         this.locks = locks;
         this.timeoutNs = timeoutNs;
-        final boolean oversubscribed = blocks.length > Runtime.getRuntime().availableProcessors();
+        // ranks outnumber the cores this process may run on, or the configured count (-Dsmartmap.cores, as for the collectives)
+        final int cores = Integer.getInteger("smartmap.cores", 0);
+        final boolean oversubscribed = blocks.length > (cores > 0 ? cores : Runtime.getRuntime().availableProcessors());
         this.idle = new BackoffIdleStrategy(
             oversubscribed ? OVERSUBSCRIBED_SPINS : DEDICATED_SPINS,
             oversubscribed ? OVERSUBSCRIBED_YIELDS : DEDICATED_YIELDS,
@@ -110,8 +114,37 @@ public final class Waiter
         return awaitSlow(block, offset, target, peer, awaited);
     }
 
+    /**
+     * {@link #awaitAtLeast(ControlBlock, int, long, int, String)} for a collective that the peer may
+     * have entered by the other path (a descriptor instead of an inline slot, or the reverse): at every
+     * liveness check it also looks at the counter at {@code elsewhereOffset}, and if that one reached
+     * {@code target} while the awaited one did not, returns {@link #ELSEWHERE} (the caller decides
+     * whether that is a mismatch). A mismatch is thus found within {@link #LIVENESS_CHECK_INTERVAL_NS}.
+     *
+     * @return the value read, {@code >= target}, or {@link #ELSEWHERE}.
+     * @throws PeerFailureException on timeout, dead peer or aborted peer.
+     */
+    public long awaitAtLeast(
+        final ControlBlock block, final int offset, final long target, final int peer, final String awaited,
+        final int elsewhereOffset)
+    {
+        final long value = block.buffer().getLongAcquire(offset);
+        if (value >= target)
+        {
+            return value;
+        }
+        return awaitSlow(block, offset, target, peer, awaited, elsewhereOffset);
+    }
+
     private long awaitSlow(
         final ControlBlock block, final int offset, final long target, final int peer, final String awaited)
+    {
+        return awaitSlow(block, offset, target, peer, awaited, -1);
+    }
+
+    private long awaitSlow(
+        final ControlBlock block, final int offset, final long target, final int peer, final String awaited,
+        final int elsewhereOffset)
     {
         final long start = System.nanoTime();
         long nextCheck = start + LIVENESS_CHECK_INTERVAL_NS;
@@ -129,6 +162,11 @@ public final class Waiter
             {
                 nextCheck = now + LIVENESS_CHECK_INTERVAL_NS;
                 blocks[selfRank].beat(); // tells a timed-out peer that this rank is waiting, not stopped
+                if (elsewhereOffset >= 0 && block.buffer().getLongAcquire(elsewhereOffset) >= target)
+                {
+                    final long last = block.buffer().getLongAcquire(offset); // reached both ways: not elsewhere
+                    return last >= target ? last : ELSEWHERE;
+                }
                 final PeerFailureException failure = peerFailure(peer, awaited);
                 if (failure != null)
                 {

@@ -1,0 +1,88 @@
+package io.smartmap.collectives;
+
+/**
+ * One algorithm family, the way Open MPI's {@code coll} framework has components: a class that
+ * implements the collectives it supports on a prepared {@link Operation} (kind, counts, buffers,
+ * resolved algorithm, kernel). Which family runs a call is decided by {@link Selection}; the
+ * {@link Communicator} keeps the public API and the argument checks. Families: {@link Inline}
+ * (small messages through control-block slots), {@link SingleCopy} (the SMARTMAP paper's
+ * algorithms on the peers' buffers in place) and {@link TwoCopy} (copy-in/copy-out, the baseline).
+ * <p>
+ * Entry: the operation is prepared and this rank has not entered it yet; {@link #run} enters it
+ * ({@link #enter}: publish what the peers need and take the sequence number) and runs the
+ * collective. Exit: no peer reads or writes this rank's buffers any more. A family that does not
+ * implement a collective throws {@link UnsupportedOperationException}; {@link Selection} never
+ * picks it there.
+ */
+abstract class CollectiveFamily
+{
+    protected final Exchange ex;
+
+    CollectiveFamily(final Exchange ex)
+    {
+        this.ex = ex;
+    }
+
+    /** Enter the prepared collective and run it. */
+    final void run(final Operation op)
+    {
+        if (op.kind == io.smartmap.core.CollectiveKind.BARRIER)
+        {
+            barrier(op);
+            return;
+        }
+        enter(op);
+        switch (op.kind)
+        {
+            case BCAST:
+                bcast(op);
+                break;
+            case REDUCE:
+                reduce(op);
+                break;
+            case ALLREDUCE:
+                allReduce(op);
+                break;
+            case ALLTOALL:
+                allToAll(op);
+                break;
+            case ALLGATHER:
+                allGather(op);
+                break;
+            default:
+                throw new IllegalStateException("not a collective of this framework: kind=" + op.kind);
+        }
+    }
+
+    /**
+     * Publish this rank's operation descriptor (buffers' segment addresses, operation) and take the
+     * collective's sequence number: what the families that read the peers' buffers need.
+     */
+    void enter(final Operation op)
+    {
+        ex.enter(op);
+    }
+
+    /**
+     * MPI_Barrier. The default is the control-line barrier of {@link io.smartmap.core.SmartMap#barrier()}
+     * (it publishes its own descriptor).
+     */
+    void barrier(final Operation op)
+    {
+        op.entered = true;
+        ex.smartMap.barrier();
+    }
+
+    abstract void bcast(Operation op);
+
+    abstract void reduce(Operation op);
+
+    abstract void allReduce(Operation op);
+
+    abstract void allToAll(Operation op);
+
+    abstract void allGather(Operation op);
+
+    /** @return the family's name as the benchmark and error messages print it. */
+    abstract String name();
+}

@@ -1,0 +1,90 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.CollectiveKind;
+import io.smartmap.core.ControlBlockDescriptor;
+import org.junit.jupiter.api.Test;
+
+import static io.smartmap.collectives.Algorithm.*;
+import static io.smartmap.core.CollectiveKind.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The selection table: AUTO's rules, per-collective overrides, and the algorithms refused where they do not apply. */
+class SelectionTest
+{
+    private final CollectiveConfig config = new CollectiveConfig();
+
+    private Algorithm select(final int size, final int cores, final CollectiveKind kind, final Algorithm requested,
+        final long bytes, final Op op)
+    {
+        return new Selection(config, size, cores).select(kind, requested, bytes, op);
+    }
+
+    @Test
+    void shouldSendSmallPayloadsInlineAndLargeOnesBySingleOrTwoCopy()
+    {
+        final long slot = ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
+        for (final CollectiveKind kind : new CollectiveKind[] {BCAST, ALLGATHER})
+        {
+            assertEquals(INLINE, select(2, 2, kind, AUTO, 8, null), kind.name());
+            assertEquals(INLINE, select(2, 2, kind, AUTO, slot, null), kind.name());
+            assertEquals(SMARTMAP, select(2, 2, kind, AUTO, slot + 8, null), kind.name());
+        }
+        assertEquals(INLINE, select(2, 2, ALLREDUCE, AUTO, 8, Op.SUM));
+        assertEquals(SMARTMAP_THREADED, select(2, 2, ALLREDUCE, AUTO, 2048, Op.SUM));
+        assertEquals(TWO_COPY, select(2, 2, REDUCE, AUTO, slot + 8, Op.SUM)); // below the reduce's single-copy threshold
+        // alltoall carries all of a rank's blocks in its slot
+        assertEquals(INLINE, select(4, 4, ALLTOALL, AUTO, slot / 4, null));
+        assertEquals(SMARTMAP, select(4, 4, ALLTOALL, AUTO, slot / 4 + 8, null));
+        assertEquals(INLINE, select(2, 2, BARRIER, AUTO, 0, null));
+    }
+
+    @Test
+    void shouldLeaveTheInlinePathAboveItsRankLimitAndWhereConfiguredOff()
+    {
+        final int many = config.inlineMaxRanks() + 1;
+        assertEquals(SMARTMAP, select(many, many, BARRIER, AUTO, 0, null));
+        assertEquals(TWO_COPY, select(many, many, ALLREDUCE, AUTO, 8, Op.SUM));
+        config.inlineMaxBytes(ALLREDUCE, 0);
+        assertEquals(TWO_COPY, select(2, 2, ALLREDUCE, AUTO, 8, Op.SUM));
+        assertEquals(INLINE, select(2, 2, REDUCE, AUTO, 8, Op.SUM)); // other collectives keep their rule
+        config.inlineMaxBytes(ALLREDUCE, 64);
+        assertEquals(INLINE, select(2, 2, ALLREDUCE, AUTO, 64, Op.SUM));
+        assertEquals(TWO_COPY, select(2, 2, ALLREDUCE, AUTO, 72, Op.SUM));
+    }
+
+    @Test
+    void shouldLetOneCollectiveOverrideTheTable()
+    {
+        config.autoAlgorithm(BCAST, TWO_COPY);
+        assertEquals(TWO_COPY, select(2, 2, BCAST, AUTO, 8, null));
+        assertEquals(INLINE, select(2, 2, BCAST, INLINE, 8, null)); // an explicit request still wins
+        assertEquals(INLINE, select(2, 2, ALLGATHER, AUTO, 8, null));
+        config.autoAlgorithm(REDUCE, SMARTMAP);
+        assertEquals(SMARTMAP_SERIAL, select(2, 2, REDUCE, AUTO, 8, Op.SUM)); // SMARTMAP still resolves serial/threaded
+        config.autoAlgorithm(BCAST, AUTO);
+        assertEquals(INLINE, select(2, 2, BCAST, AUTO, 8, null));
+    }
+
+    @Test
+    void shouldKeepThePapersReductionRuleAndTheOversubscribedReduceThreshold()
+    {
+        assertEquals(SMARTMAP_SERIAL, select(2, 2, ALLREDUCE, SMARTMAP, 512, Op.SUM));
+        assertEquals(SMARTMAP_THREADED, select(2, 2, ALLREDUCE, SMARTMAP, 1024, Op.SUM));
+        assertEquals(SMARTMAP_SERIAL, select(2, 2, REDUCE, SMARTMAP, 1 << 20, Op.MINLOC));
+        config.inlineMaxRanks(0);
+        assertEquals(SMARTMAP_THREADED, select(2, 2, REDUCE, AUTO, config.reduceSingleCopyMinBytes(), Op.SUM));
+        assertEquals(TWO_COPY, select(4, 2, REDUCE, AUTO, config.reduceSingleCopyMinBytes(), Op.SUM));
+    }
+
+    @Test
+    void shouldRefuseAlgorithmsThatDoNotApply()
+    {
+        final IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,
+            () -> select(2, 2, ALLTOALL, INLINE, ControlBlockDescriptor.INLINE_PAYLOAD_BYTES / 2 + 8, null));
+        assertTrue(tooLarge.getMessage().startsWith("INLINE carries at most"), tooLarge.getMessage());
+        final IllegalArgumentException serial = assertThrows(IllegalArgumentException.class,
+            () -> select(2, 2, BCAST, SMARTMAP_SERIAL, 8, null));
+        assertTrue(serial.getMessage().startsWith("algorithm does not apply to BCAST"), serial.getMessage());
+        assertEquals(SMARTMAP, select(2, 2, BARRIER, TWO_COPY, 0, null)); // no data: the control-line barrier
+    }
+}
