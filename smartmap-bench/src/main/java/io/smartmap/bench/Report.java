@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -62,21 +63,39 @@ final class Report
 
     private final List<Measurement> results;
     private final Map<Long, double[]> bandwidth;
+    private final double[] roundTripPerPeerUs;
+    /** Rank 0 &lt;-&gt; rank 1's round trip in microseconds, NaN where not measured. */
+    private final double roundTripUs;
     private final int ranks;
     private final Datatype datatype;
 
     /**
-     * @param results   the measurements, in the order the ranks took them.
-     * @param bandwidth per size in bytes: {memcpy, kernel} bandwidth of one thread in MB/s.
-     * @param ranks     rank processes of the run.
-     * @param datatype  the datatype of the run.
+     * @param results            the measurements, in the order the ranks took them.
+     * @param bandwidth          per size in bytes: {memcpy, kernel} bandwidth of one thread in MB/s.
+     * @param roundTripPerPeerUs the round trip between rank 0 and peer {@code p} in microseconds at
+     *                           index {@code p - 1}; empty with one rank, null where not measured.
+     * @param ranks              rank processes of the run.
+     * @param datatype           the datatype of the run.
      */
-    Report(final List<Measurement> results, final Map<Long, double[]> bandwidth, final int ranks, final Datatype datatype)
+    Report(final List<Measurement> results, final Map<Long, double[]> bandwidth, final double[] roundTripPerPeerUs,
+        final int ranks, final Datatype datatype)
     {
         this.results = results;
         this.bandwidth = bandwidth;
+        this.roundTripPerPeerUs = roundTripPerPeerUs == null ? new double[0] : roundTripPerPeerUs.clone();
+        this.roundTripUs = roundTripUs(roundTripPerPeerUs);
         this.ranks = ranks;
         this.datatype = datatype;
+    }
+
+    /**
+     * @param perPeerUs the round trip between rank 0 and peer {@code p} in microseconds at index
+     *                  {@code p - 1}, or null.
+     * @return rank 0 &lt;-&gt; rank 1's round trip in microseconds, NaN where there is none.
+     */
+    static double roundTripUs(final double[] perPeerUs)
+    {
+        return perPeerUs == null || perPeerUs.length == 0 ? Double.NaN : perPeerUs[0];
     }
 
     /**
@@ -115,6 +134,43 @@ final class Report
         out.println("# memcpy limit  : " + limit(bandwidth, 0) + " (one thread, Unsafe.copyMemory)");
         out.println("# kernel limit  : " + limit(bandwidth, 1) + " (one thread, a += b, " +
             datatype.name().toLowerCase(Locale.ROOT) + " SUM, " + kernels + ")");
+    }
+
+    /**
+     * The header's line on the cache-line round trip, printed below the limits once the ranks have
+     * measured it: rank 0 &lt;-&gt; rank 1, and the range over the other peers where there are more.
+     *
+     * @param out       where to print.
+     * @param perPeerUs the round trip between rank 0 and peer {@code p} in microseconds at index
+     *                  {@code p - 1}; empty with one rank, null where the ranks failed first.
+     * @param ranks     rank processes of the run.
+     */
+    static void printRoundTrip(final PrintStream out, final double[] perPeerUs, final int ranks)
+    {
+        final String prefix = "# round trip    : ";
+        if (ranks == 1)
+        {
+            out.println(prefix + "n/a (1 rank)");
+            return;
+        }
+        if (perPeerUs == null || perPeerUs.length == 0)
+        {
+            out.println(prefix + "not measured");
+            return;
+        }
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+            "%.2f usec (rank 0 <-> 1, one cache line, median of %d batches)", perPeerUs[0], RoundTrip.BATCHES));
+        if (perPeerUs.length == 2)
+        {
+            line.append(String.format(Locale.ROOT, "; rank 0 <-> 2: %.2f usec", perPeerUs[1]));
+        }
+        else if (perPeerUs.length > 2)
+        {
+            final double[] others = Arrays.copyOfRange(perPeerUs, 1, perPeerUs.length);
+            line.append(String.format(Locale.ROOT, "; rank 0 <-> 2..%d: %.2f..%.2f usec", perPeerUs.length,
+                Arrays.stream(others).min().orElseThrow(), Arrays.stream(others).max().orElseThrow()));
+        }
+        out.println(prefix + line);
     }
 
     private static String limit(final Map<Long, double[]> bandwidth, final int column)
@@ -363,6 +419,10 @@ final class Report
     }
 
     /**
+     * Write {@code results.json}: the command, the preset, the machine's facts with the round trip
+     * ({@code round_trip_us}, rank 0 &lt;-&gt; rank 1, and {@code round_trip_us_per_peer}; absent with
+     * one rank), a row per measurement and the copy limit per size.
+     *
      * @param file    where to write.
      * @param command the command line that reproduces the run.
      * @param preset  the run's preset name ({@code full} or {@code quick}).
@@ -382,6 +442,16 @@ final class Report
         facts.put("os", machine.os);
         facts.put("commit", Machine.commit());
         facts.put("kernels", machine.kernels);
+        if (!Double.isNaN(roundTripUs))
+        {
+            // rank 0 <-> rank 1, then every peer
+            facts.put("round_trip_us", round(roundTripUs));
+            final ArrayNode perPeer = facts.putArray("round_trip_us_per_peer");
+            for (int i = 0; i < roundTripPerPeerUs.length; i++)
+            {
+                perPeer.addObject().put("peer", i + 1).put("us", round(roundTripPerPeerUs[i]));
+            }
+        }
         final ArrayNode rows = root.putArray("results");
         for (final Measurement m : results)
         {

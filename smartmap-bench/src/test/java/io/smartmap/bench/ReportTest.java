@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class ReportTest
 {
     @Test
-    void shouldPrintAFullDefaultRunInUnder200Lines()
+    void shouldPrintAFullDefaultRunInAbout150Lines()
     {
-        // the README's main job: 2 ranks, every op and algorithm, 8 B..4 MiB, every power of two
+        // the README's main job: 2 ranks, every op and algorithm, 8 B..4 MiB, every power of two (149 lines)
         final List<Measurement> results = new ArrayList<>();
         final Map<Long, double[]> bandwidth = new TreeMap<>();
         for (final BenchOp op : BenchOp.values())
@@ -42,12 +42,13 @@ class ReportTest
         final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Report.printHeader(out, Machine.current(), 2, "full: every op; double; 8 B..4 MiB, every power of two; 5 rounds");
         Report.printLimits(out, bandwidth, Datatype.DOUBLE, "scalar");
-        final Report report = new Report(results, bandwidth, 2, Datatype.DOUBLE);
+        Report.printRoundTrip(out, new double[] {0.5}, 2);
+        final Report report = new Report(results, bandwidth, new double[] {0.5}, 2, Datatype.DOUBLE);
         report.printTables(out);
         report.printSummary(out);
         out.println("smartmap-bench: wrote bench-results/results.csv, results.json and charts");
         final List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().collect(java.util.stream.Collectors.toList());
-        assertTrue(lines.size() < 200, lines.size() + " lines");
+        assertTrue(lines.size() < 160, lines.size() + " lines");
         assertTrue(lines.contains("# reduce     auto faster than two-copy at 8 B..4 MiB (20 of 20 sizes); best 4.00x at 4 MiB"),
             String.join("\n", lines));
         assertTrue(lines.contains("# barrier    t_avg 1.00 usec (smartmap): the synchronisation floor under every collective on 2 ranks"),
@@ -88,8 +89,26 @@ class ReportTest
             results.add(auto);
             results.add(new Measurement("bcast", "smartmap", 2, "double", bytes, 1, 1, 1, 1, 0));
         }
-        final Report report = new Report(results, Map.of(), 2, Datatype.DOUBLE);
+        final Report report = new Report(results, Map.of(), null, 2, Datatype.DOUBLE);
         assertEquals("# reduce     auto never faster than two-copy (0 of 2 sizes); best 0.50x at 8 B", report.summary("reduce"));
         assertEquals("# bcast      no two-copy measured to compare with", report.summary("bcast"));
+    }
+
+    @Test
+    void shouldPrintTheRoundTripInTheHeaderOrSayWhyNot()
+    {
+        assertEquals(List.of("# round trip    : 0.29 usec (rank 0 <-> 1, one cache line, median of " + RoundTrip.BATCHES + " batches)"),
+            print(out -> Report.printRoundTrip(out, new double[] {0.29}, 2)));
+        assertEquals(List.of("# round trip    : 0.29 usec (rank 0 <-> 1, one cache line, median of " + RoundTrip.BATCHES +
+            " batches); rank 0 <-> 2..4: 0.31..0.52 usec"), print(out -> Report.printRoundTrip(out, new double[] {0.29, 0.52, 0.31, 0.4}, 5)));
+        assertEquals(List.of("# round trip    : n/a (1 rank)"), print(out -> Report.printRoundTrip(out, new double[0], 1)));
+        assertEquals(List.of("# round trip    : not measured"), print(out -> Report.printRoundTrip(out, null, 2)));
+    }
+
+    private static List<String> print(final java.util.function.Consumer<PrintStream> printer)
+    {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        printer.accept(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8).lines().collect(java.util.stream.Collectors.toList());
     }
 }
