@@ -40,6 +40,7 @@ class BenchOutputTest
     private static final Pattern PER_ROUND_LINE = Pattern.compile(".*\\bround \\d+: t_avg .*");
     private static final Pattern ROUND_TRIP_LINE = Pattern.compile(
         "# round trip    : ([0-9.]+) usec \\(rank 0 <-> 1, one cache line, median of " + RoundTrip.BATCHES + " batches\\)");
+    private static final Pattern IN_ROUND_TRIPS = Pattern.compile(".*; 256 B in ([0-9.]+) RTT");
     private static final String[] RUN = {"--quick", "--ops", "allreduce,bcast", "--sizes", "256:4096", "--repetitions", "1"};
 
     private Path dir;
@@ -158,12 +159,21 @@ class BenchOutputTest
         final int summary = firstOut.indexOf("# Summary: auto against two-copy, from this run's t_avg");
         assertTrue(0 < allreduce && allreduce < bcast && bcast < summary, firstOut.toString());
         assertEquals(List.of("#bytes", "two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "auto", "speedup",
-            "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
+            "xRTT", "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
         for (int size = 0; size < 3; size++)
         {
             final String[] row = firstOut.get(allreduce + 3 + size).trim().split("\\s+");
             assertEquals(Long.toString(256L << (2 * size)), row[0], firstOut.get(allreduce + 3 + size));
-            assertEquals(9, row.length, firstOut.get(allreduce + 3 + size));
+            assertEquals(10, row.length, firstOut.get(allreduce + 3 + size));
+            // auto's t_avg in round trips up to 1 KiB (256 B, 1 KiB), none at 4 KiB
+            if (size < 2)
+            {
+                assertTrue(Double.parseDouble(row[7]) > 0, firstOut.get(allreduce + 3 + size));
+            }
+            else
+            {
+                assertEquals("-", row[7], firstOut.get(allreduce + 3 + size));
+            }
         }
         assertTrue(firstOut.get(firstOut.size() - 1).startsWith("smartmap-bench: wrote "), firstOut.toString());
         assertTrue(firstOut.size() < 50, firstOut.size() + " lines: " + firstOut);
@@ -182,6 +192,7 @@ class BenchOutputTest
     @Test
     void shouldNameThisRunsFiguresInTheSummary() throws IOException
     {
+        final double roundTripUs = roundTripUs(first);
         final List<CSVRecord> rows = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(first.resolve("results.csv")))
         {
@@ -193,6 +204,7 @@ class BenchOutputTest
             final List<Long> faster = new ArrayList<>();
             double best = 0;
             long bestBytes = 0;
+            double smallestUs = 0;
             for (final CSVRecord row : rows)
             {
                 if (row.get("op").equals(op) && row.get("algorithm").equals("auto"))
@@ -200,6 +212,7 @@ class BenchOutputTest
                     final long bytes = Long.parseLong(row.get("bytes"));
                     final double speedup = Double.parseDouble(row.get("speedup_vs_two_copy"));
                     sizes.add(bytes);
+                    smallestUs = sizes.size() == 1 ? Double.parseDouble(row.get("t_avg_us")) : smallestUs;
                     if (speedup > 1)
                     {
                         faster.add(bytes);
@@ -216,7 +229,13 @@ class BenchOutputTest
                 "auto faster than two-copy at " + Report.ranges(sizes, faster);
             final String expected = String.format(Locale.ROOT, "# %-10s %s (%d of 3 sizes); best %.2fx at %s", op, where,
                 faster.size(), best, Report.formatBytes(bestBytes));
-            assertTrue(firstOut.contains(expected), expected + " in " + firstOut);
+            final String line = firstOut.stream().filter(l -> l.startsWith(expected + "; ")).findFirst()
+                .orElseThrow(() -> new AssertionError(expected + " in " + firstOut));
+            // then auto's t_avg at the smallest size in round trips (both files round to 4 decimals)
+            final Matcher inRoundTrips = IN_ROUND_TRIPS.matcher(line);
+            assertTrue(inRoundTrips.matches(), line);
+            final double multiple = smallestUs / roundTripUs;
+            assertEquals(multiple, Double.parseDouble(inRoundTrips.group(1)), 0.051 + multiple * 1e-3, line);
         }
     }
 

@@ -102,6 +102,8 @@ class BenchRunnerTest
         final Path results = dir.resolve("one-rank");
         final List<String> lines = runBarrierOnly(1, results);
         assertTrue(lines.contains("# round trip    : n/a (1 rank)"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("# barrier    t_avg [0-9.]+ usec \\(smartmap\\): .* on 1 ranks")),
+            "no RTT without a round trip: " + lines);
         final JsonNode machine = new ObjectMapper().readTree(results.resolve("results.json").toFile()).get("machine");
         assertFalse(machine.has("round_trip_us"), machine.toString());
         assertFalse(machine.has("round_trip_us_per_peer"), machine.toString());
@@ -126,6 +128,8 @@ class BenchRunnerTest
         assertEquals(perPeer.get(0).get("us").asDouble(), machine.get("round_trip_us").asDouble(), machine.toString());
         assertTrue(lines.stream().anyMatch(l -> l.matches("# round trip    : [0-9.]+ usec \\(rank 0 <-> 1, .*\\); " +
             "rank 0 <-> 2: [0-9.]+ usec")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("# barrier    t_avg [0-9.]+ usec \\(smartmap, [0-9.]+ RTT\\): .* on 3 ranks")),
+            lines.toString());
     }
 
     /** @return the output lines of a quick run of the barrier alone on {@code ranks} ranks, which must succeed. */
