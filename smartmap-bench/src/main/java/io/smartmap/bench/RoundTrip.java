@@ -31,9 +31,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #WARMUP_BATCHES} untimed batches (C2 compiles the loops), then {@link #BATCHES} timed
  * batches of {@link #ROUND_TRIPS_PER_BATCH} round trips each; the result is the median of the
  * batch means, so a batch the scheduler interrupted does not count. Waiting spins
- * ({@link Thread#onSpinWait()}) where every rank has a core, and yields where ranks outnumber
- * cores, so a waiting rank hands its core to the rank it waits for. Every wait is bounded by the
- * job's timeout and fails fast when the peer dies.
+ * ({@link Thread#onSpinWait()}) where every rank has a core and yields where ranks outnumber
+ * cores, so a waiting rank hands its core to the rank it waits for; as the library's waits do
+ * ({@link Waiter}), it spins {@link Waiter#DEDICATED_SPINS} or {@link Waiter#OVERSUBSCRIBED_SPINS}
+ * times before it yields, so a peer descheduled on a busy machine costs a yield, not a time
+ * slice of spinning. Every wait is bounded by the job's timeout and fails fast when the peer dies.
  * <p>
  * Rank 0 hands the result to the runner in a file, one {@code peer,microseconds} line per peer,
  * which the runner awaits while the ranks go on to the collectives ({@link #await}).
@@ -60,14 +62,16 @@ final class RoundTrip
 
     private final Communicator comm;
     private final UnsafeBuffer line;
-    private final boolean yielding;
+    /** Spins of one wait before it yields: many where every rank has a core, few where ranks outnumber cores. */
+    private final long spinsBeforeYield;
     private final long timeoutNs;
 
     private RoundTrip(final Communicator comm, final UnsafeBuffer line)
     {
         this.comm = comm;
         this.line = line;
-        this.yielding = comm.getSize() > comm.smartMap().segment().cores();
+        this.spinsBeforeYield = comm.getSize() > comm.smartMap().segment().cores() ?
+            Waiter.OVERSUBSCRIBED_SPINS : Waiter.DEDICATED_SPINS;
         this.timeoutNs = comm.smartMap().waiter().timeoutNs();
     }
 
@@ -159,8 +163,8 @@ final class RoundTrip
     }
 
     /**
-     * Wait until the counter reaches {@code target} (acquire load): spin, or yield where ranks
-     * outnumber cores; every {@link #CHECK_INTERVAL_MASK} + 1 waits, check the peer's liveness and the deadline.
+     * Wait until the counter reaches {@code target} (acquire load): spin, then yield; every
+     * {@link #CHECK_INTERVAL_MASK} + 1 waits, check the peer's liveness and the deadline.
      *
      * @return the counter's value, exactly {@code target}: only the peer writes it until this rank answers.
      */
@@ -175,13 +179,13 @@ final class RoundTrip
         long startNs = 0;
         while ((value = line.getLongAcquire(COUNTER_OFFSET)) < target)
         {
-            if (yielding)
+            if (waits < spinsBeforeYield)
             {
-                Thread.yield();
+                Thread.onSpinWait();
             }
             else
             {
-                Thread.onSpinWait();
+                Thread.yield();
             }
             if ((++waits & CHECK_INTERVAL_MASK) == 0)
             {
