@@ -22,9 +22,10 @@ import java.util.Locale;
  * between iterations, and an integrity check of the last result outside the timed region.
  * Each rank's mean time per iteration is gathered at rank 0, which writes
  * {@code op,algorithm,bytes,round,t_min_us,t_avg_us,t_max_us} lines (IMB's definitions: min,
- * mean and max over ranks) to the raw file.
+ * mean and max over ranks) to the raw file. Before any of that, the ranks measure the cache-line
+ * round trip between rank 0 and each peer ({@link RoundTrip}), which rank 0 writes to the round-trip file.
  * <p>
- * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE BUFFERS TOUCH}.
+ * Arguments: {@code OPS ALGORITHMS MIN_BYTES MAX_BYTES DATATYPE ROUNDS RAW_FILE BUFFERS TOUCH ROUND_TRIP_FILE}.
  */
 public final class BenchRank
 {
@@ -81,12 +82,19 @@ public final class BenchRank
         final Path raw = Path.of(args[6]);
         final BenchBuffers.Kind kind = BenchBuffers.Kind.parse(args[7]);
         final boolean touchAll = "all".equals(args[8]);
+        final Path roundTripFile = Path.of(args[9]);
 
         try (Communicator comm = Communicator.world();
             PrintWriter out = comm.getRank() == 0 ?
                 new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null)
         {
             final BenchRank bench = new BenchRank(comm, datatype, maxBytes, kind, touchAll);
+            // first, while nothing else runs: the runner prints it in the header as soon as it is there
+            final double[] roundTripUs = RoundTrip.measure(comm);
+            if (out != null)
+            {
+                RoundTrip.write(roundTripFile, roundTripUs);
+            }
             bench.warmUp(ops, algorithms, minBytes, maxBytes);
             for (final BenchOp op : ops)
             {

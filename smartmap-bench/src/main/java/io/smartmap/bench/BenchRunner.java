@@ -27,6 +27,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * {@code bin/smartmap-bench}: an IMB-style comparison of the single-copy SMARTMAP collectives with
@@ -156,6 +158,8 @@ public final class BenchRunner implements Callable<Integer>
         Files.createDirectories(out);
         final Path raw = out.resolve("raw.csv");
         Files.deleteIfExists(raw);
+        final Path roundTripFile = out.resolve("round-trip.csv");
+        Files.deleteIfExists(roundTripFile);
         final long regionBytes = Math.max(64L << 20, Long.highestOneBit(2 * range[1] * ranks + (16L << 20)) * 2);
         final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir", segmentDir.toString(),
             "--region-size", Long.toString(regionBytes), "--timeout", "60"));
@@ -165,7 +169,8 @@ public final class BenchRunner implements Callable<Integer>
         args.add("-D" + VERBOSE_PROPERTY + "=" + verbose);
         args.addAll(List.of("-Xms256m", "-Xmx256m", "-cp", System.getProperty("java.class.path"), BenchRank.class.getName(),
             String.join(",", ops), String.join(",", algorithms), Long.toString(range[0]), Long.toString(range[1]),
-            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label(), touch));
+            type.name(), Integer.toString(repetitions), raw.toAbsolutePath().toString(), bufferKind.label(), touch,
+            roundTripFile.toAbsolutePath().toString()));
         final Machine machine = Machine.current();
         Report.printHeader(stdout, machine, ranks, describeRun(preset, opList, algorithmList, range, type));
         stdout.flush();
@@ -180,14 +185,34 @@ public final class BenchRunner implements Callable<Integer>
         Report.printLimits(stdout, bandwidth, type, machine.kernels);
         stdout.flush();
 
+        // the ranks measure the round trip first: print it with the limits, then follow the collectives
+        final FutureTask<Integer> job = new FutureTask<>(() -> Launcher.run(args.toArray(new String[0]),
+            verbose ? stdout : JvmNoteFilter.filtering(stdout), verbose ? stderr : JvmNoteFilter.filtering(stderr)));
+        final Thread launcher = new Thread(job, "smartmap-bench-ranks");
+        launcher.start();
+        final double[] roundTripUs;
         final int code;
-        final boolean useBar = !verbose && stderr == System.err && Progress.stderrIsTerminal();
-        final Map<String, Integer> expected = expectedMeasurements(preset, opList, algorithmList, range, type);
-        try (Progress progress = new Progress(stderr, useBar, raw, expected))
+        try
         {
-            progress.ranksStarted();
-            code = Launcher.run(args.toArray(new String[0]), verbose ? stdout : JvmNoteFilter.filtering(stdout),
-                verbose ? stderr : JvmNoteFilter.filtering(stderr));
+            roundTripUs = RoundTrip.await(roundTripFile, job);
+            Report.printRoundTrip(stdout, roundTripUs, ranks);
+            stdout.flush();
+            final boolean useBar = !verbose && stderr == System.err && Progress.stderrIsTerminal();
+            final Map<String, Integer> expected = expectedMeasurements(preset, opList, algorithmList, range, type);
+            try (Progress progress = new Progress(stderr, useBar, raw, expected))
+            {
+                progress.ranksStarted();
+                code = exitCode(job);
+            }
+        }
+        finally
+        {
+            // never leave with the ranks running: after a failure here, interrupting the launcher stops them
+            if (!job.isDone())
+            {
+                job.cancel(true);
+            }
+            joinUninterruptibly(launcher);
         }
         if (code != 0)
         {
@@ -196,7 +221,7 @@ public final class BenchRunner implements Callable<Integer>
         }
 
         final List<Measurement> results = aggregate(raw, type);
-        final Report report = new Report(results, bandwidth, ranks, type);
+        final Report report = new Report(results, bandwidth, roundTripUs, ranks, type);
         if (verbose)
         {
             report.printDetailedTables(stdout);
@@ -212,15 +237,63 @@ public final class BenchRunner implements Callable<Integer>
         if (baseline != null)
         {
             final Comparison comparison = new Comparison(compare, baseline,
-                new Comparison.Run(machine.jdk, machine.kernels, results));
+                new Comparison.Run(machine.jdk, machine.kernels, Report.roundTripUs(roundTripUs), results));
             comparison.print(stdout);
             comparison.writeCsv(out.resolve("compare.csv"));
             comparison.writeCharts(out);
         }
         Files.deleteIfExists(raw);
+        Files.deleteIfExists(roundTripFile);
         stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
             (baseline == null ? "" : "compare.csv, ") + "charts");
         return 0;
+    }
+
+    /**
+     * Wait for the ranks' job to end.
+     *
+     * @param job the launcher's run.
+     * @return its exit code, 130 if this thread is interrupted first.
+     */
+    private static int exitCode(final FutureTask<Integer> job)
+    {
+        try
+        {
+            return job.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof RuntimeException)
+            {
+                throw (RuntimeException)ex.getCause();
+            }
+            throw new IllegalStateException("the ranks' launcher failed: reason=" + ex.getCause(), ex.getCause());
+        }
+    }
+
+    private static void joinUninterruptibly(final Thread thread)
+    {
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return per op label, in the order the ranks take them, the measurements rank 0 will write. */

@@ -79,23 +79,27 @@ final class Comparison
     {
         final String jdk;
         final String kernels;
+        /** Rank 0 &lt;-&gt; rank 1's cache-line round trip in microseconds; NaN where the run has none (one rank, older runs). */
+        final double roundTripUs;
         final List<Measurement> results;
 
-        Run(final String jdk, final String kernels, final List<Measurement> results)
+        Run(final String jdk, final String kernels, final double roundTripUs, final List<Measurement> results)
         {
             this.jdk = jdk;
             this.kernels = kernels;
+            this.roundTripUs = roundTripUs;
             this.results = results;
         }
 
-        /** @return JDK, kernels, ranks, datatype and rounds in one phrase. */
+        /** @return JDK, kernels, ranks, datatype, rounds and the round trip where known, in one phrase. */
         String describe()
         {
             final Set<String> setups = results.stream().map(m -> m.ranks + " ranks, " + m.datatype)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
             final int rounds = results.stream().mapToInt(m -> m.rounds).max().orElse(0);
             return jdk + ", kernels " + kernels + ", " + String.join("; ", setups) + ", " + rounds +
-                (rounds == 1 ? " round" : " rounds");
+                (rounds == 1 ? " round" : " rounds") +
+                (Double.isNaN(roundTripUs) ? "" : String.format(Locale.ROOT, ", round trip %.2f usec", roundTripUs));
         }
     }
 
@@ -171,7 +175,10 @@ final class Comparison
             results.add(m);
         }
         final JsonNode machine = root.path("machine");
-        return new Run(machine.path("jdk").asText("unknown JDK"), machine.path("kernels").asText("unknown"), results);
+        // written since the round trip is measured, and only for runs of more than one rank
+        final JsonNode roundTrip = machine.path("round_trip_us");
+        return new Run(machine.path("jdk").asText("unknown JDK"), machine.path("kernels").asText("unknown"),
+            roundTrip.isNumber() ? roundTrip.asDouble() : Double.NaN, results);
     }
 
     /** @return every point measured in both runs, in this run's order. */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,9 @@ import java.util.Set;
  * The runner's outputs: the header, IMB-looking tables (one row per size, one t_avg column per
  * algorithm; the detailed per-algorithm tables with {@code --verbose}), the closing summary,
  * results.csv, results.json (with machine facts) and charts, every algorithm in one colour
- * and marker across all of them.
+ * and marker across all of them. Small-message times are also given in round trips
+ * ({@link RoundTrip}, rank 0 &lt;-&gt; rank 1): the tables up to {@link #ROUND_TRIP_MAX_BYTES}, the
+ * summary at each op's smallest size.
  */
 final class Report
 {
@@ -45,6 +48,8 @@ final class Report
     static final String AUTO = "auto";
     static final String RULE =
         "#----------------------------------------------------------------------------------------------";
+    /** The largest size in bytes whose t_avg the tables also give in round trips (column {@code xRTT}). */
+    static final long ROUND_TRIP_MAX_BYTES = 1024;
 
     /** One colour per algorithm, the same in every chart (a colour-blind safe palette; two-copy grey). */
     private static final Map<String, Color> COLORS = Map.of(
@@ -62,21 +67,39 @@ final class Report
 
     private final List<Measurement> results;
     private final Map<Long, double[]> bandwidth;
+    private final double[] roundTripPerPeerUs;
+    /** Rank 0 &lt;-&gt; rank 1's round trip in microseconds, NaN where not measured. */
+    private final double roundTripUs;
     private final int ranks;
     private final Datatype datatype;
 
     /**
-     * @param results   the measurements, in the order the ranks took them.
-     * @param bandwidth per size in bytes: {memcpy, kernel} bandwidth of one thread in MB/s.
-     * @param ranks     rank processes of the run.
-     * @param datatype  the datatype of the run.
+     * @param results            the measurements, in the order the ranks took them.
+     * @param bandwidth          per size in bytes: {memcpy, kernel} bandwidth of one thread in MB/s.
+     * @param roundTripPerPeerUs the round trip between rank 0 and peer {@code p} in microseconds at
+     *                           index {@code p - 1}; empty with one rank, null where not measured.
+     * @param ranks              rank processes of the run.
+     * @param datatype           the datatype of the run.
      */
-    Report(final List<Measurement> results, final Map<Long, double[]> bandwidth, final int ranks, final Datatype datatype)
+    Report(final List<Measurement> results, final Map<Long, double[]> bandwidth, final double[] roundTripPerPeerUs,
+        final int ranks, final Datatype datatype)
     {
         this.results = results;
         this.bandwidth = bandwidth;
+        this.roundTripPerPeerUs = roundTripPerPeerUs == null ? new double[0] : roundTripPerPeerUs.clone();
+        this.roundTripUs = roundTripUs(roundTripPerPeerUs);
         this.ranks = ranks;
         this.datatype = datatype;
+    }
+
+    /**
+     * @param perPeerUs the round trip between rank 0 and peer {@code p} in microseconds at index
+     *                  {@code p - 1}, or null.
+     * @return rank 0 &lt;-&gt; rank 1's round trip in microseconds, NaN where there is none.
+     */
+    static double roundTripUs(final double[] perPeerUs)
+    {
+        return perPeerUs == null || perPeerUs.length == 0 ? Double.NaN : perPeerUs[0];
     }
 
     /**
@@ -117,6 +140,43 @@ final class Report
             datatype.name().toLowerCase(Locale.ROOT) + " SUM, " + kernels + ")");
     }
 
+    /**
+     * The header's line on the cache-line round trip, printed below the limits once the ranks have
+     * measured it: rank 0 &lt;-&gt; rank 1, and the range over the other peers where there are more.
+     *
+     * @param out       where to print.
+     * @param perPeerUs the round trip between rank 0 and peer {@code p} in microseconds at index
+     *                  {@code p - 1}; empty with one rank, null where the ranks failed first.
+     * @param ranks     rank processes of the run.
+     */
+    static void printRoundTrip(final PrintStream out, final double[] perPeerUs, final int ranks)
+    {
+        final String prefix = "# round trip    : ";
+        if (ranks == 1)
+        {
+            out.println(prefix + "n/a (1 rank)");
+            return;
+        }
+        if (perPeerUs == null || perPeerUs.length == 0)
+        {
+            out.println(prefix + "not measured");
+            return;
+        }
+        final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+            "%.2f usec (rank 0 <-> 1, one cache line, median of %d batches)", perPeerUs[0], RoundTrip.BATCHES));
+        if (perPeerUs.length == 2)
+        {
+            line.append(String.format(Locale.ROOT, "; rank 0 <-> 2: %.2f usec", perPeerUs[1]));
+        }
+        else if (perPeerUs.length > 2)
+        {
+            final double[] others = Arrays.copyOfRange(perPeerUs, 1, perPeerUs.length);
+            line.append(String.format(Locale.ROOT, "; rank 0 <-> 2..%d: %.2f..%.2f usec", perPeerUs.length,
+                Arrays.stream(others).min().orElseThrow(), Arrays.stream(others).max().orElseThrow()));
+        }
+        out.println(prefix + line);
+    }
+
     private static String limit(final Map<Long, double[]> bandwidth, final int column)
     {
         long bestBytes = 0;
@@ -141,7 +201,8 @@ final class Report
 
     /**
      * One table per op: a row per size, the t_avg of every algorithm, then auto's speedup over
-     * two-copy, auto's fraction of the memcpy bandwidth and the widest spread over rounds.
+     * two-copy, auto's t_avg in round trips (up to {@link #ROUND_TRIP_MAX_BYTES}), auto's fraction
+     * of the memcpy bandwidth and the widest spread over rounds.
      *
      * @param out where to print.
      */
@@ -150,17 +211,19 @@ final class Report
         final int rounds = results.stream().mapToInt(m -> m.rounds).max().orElse(0);
         out.println("# t_avg [usec] per algorithm: mean over ranks of each rank's time per call, median of " + rounds +
             (rounds == 1 ? " round" : " rounds") + ";");
-        out.println("# speedup: two-copy t_avg / auto t_avg; %memcpy: auto's MB/s over one-thread memcpy; spread%: widest of the row");
+        out.println("# speedup: two-copy t_avg / auto t_avg; %memcpy: auto's MB/s over one-thread memcpy; spread%: widest of the row;");
+        out.println("# xRTT: auto's (the barrier's) t_avg / the round trip rank 0 <-> 1, up to " + formatBytes(ROUND_TRIP_MAX_BYTES));
         for (final String op : ops())
         {
             final List<String> algorithms = new ArrayList<>(algorithms(op));
             final String subject = subject(op);
+            final String timed = timed(op);
             out.println(RULE);
             out.printf(Locale.ROOT, "# Benchmarking %s, %d ranks, %s%n", op, ranks, datatype.name().toLowerCase(Locale.ROOT));
             out.println(RULE);
             final StringBuilder heading = new StringBuilder(String.format(Locale.ROOT, "%10s", "#bytes"));
             algorithms.forEach(algorithm -> heading.append(String.format(Locale.ROOT, "%" + width(algorithm) + "s", algorithm)));
-            heading.append(String.format(Locale.ROOT, "%9s%9s%9s", "speedup", "%memcpy", "spread%"));
+            heading.append(String.format(Locale.ROOT, "%9s%7s%9s%9s", "speedup", "xRTT", "%memcpy", "spread%"));
             out.println(heading);
             for (final long bytes : sizes(op))
             {
@@ -175,8 +238,10 @@ final class Report
                 }
                 final Measurement m = subject == null ? null : find(op, subject, bytes);
                 final double[] copy = bandwidth.get(bytes);
-                row.append(String.format(Locale.ROOT, "%9s%9s%9.1f",
+                final Measurement t = timed == null || bytes > ROUND_TRIP_MAX_BYTES ? null : find(op, timed, bytes);
+                row.append(String.format(Locale.ROOT, "%9s%7s%9s%9.1f",
                     m == null || Double.isNaN(m.speedupVsTwoCopy) ? "-" : String.format(Locale.ROOT, "%.2fx", m.speedupVsTwoCopy),
+                    t == null || Double.isNaN(roundTripUs) ? "-" : String.format(Locale.ROOT, "%.1f", t.tAvgUs / roundTripUs),
                     m == null || copy == null || bytes == 0 ? "-" :
                         String.format(Locale.ROOT, "%.1f", 100 * m.bandwidthMBps() / copy[0]),
                     spread));
@@ -226,8 +291,9 @@ final class Report
 
     /**
      * The closing summary, one line per op: the sizes at which auto (or, where auto was not
-     * measured, the first single-copy algorithm) has a lower t_avg than two-copy, and its best
-     * speedup with the size; for the barrier its t_avg.
+     * measured, the first single-copy algorithm) has a lower t_avg than two-copy, its best
+     * speedup with the size, and its t_avg at the smallest size in round trips; for the barrier
+     * its t_avg, also in round trips.
      *
      * @param out where to print.
      */
@@ -252,14 +318,17 @@ final class Report
         final Set<String> algorithms = algorithms(op);
         if (op.equals(BenchOp.BARRIER.label()))
         {
-            final Measurement m = results.stream().filter(r -> r.op.equals(op)).findFirst().orElseThrow();
-            return lead + String.format(Locale.ROOT, "t_avg %.2f usec (%s): the synchronisation floor under every collective on %d ranks",
-                m.tAvgUs, m.algorithm, ranks);
+            final Measurement m = results.stream().filter(r -> r.op.equals(op) && r.algorithm.equals(AUTO)).findFirst()
+                .orElseGet(() -> results.stream().filter(r -> r.op.equals(op)).findFirst().orElseThrow());
+            return lead + String.format(Locale.ROOT, "t_avg %.2f usec (%s%s): the synchronisation floor under every collective on %d ranks",
+                m.tAvgUs, m.algorithm, Double.isNaN(roundTripUs) ? "" :
+                    String.format(Locale.ROOT, ", %.1f RTT", m.tAvgUs / roundTripUs), ranks);
         }
         final String subject = subject(op);
         if (subject == null)
         {
-            return lead + (algorithms.contains(TWO_COPY) ? "only two-copy measured" : "no two-copy measured to compare with");
+            return lead + (algorithms.contains(TWO_COPY) ? "only two-copy measured" : "no two-copy measured to compare with") +
+                inRoundTrips(op);
         }
         final List<Long> sizes = sizes(op);
         final List<Long> faster = new ArrayList<>();
@@ -287,7 +356,19 @@ final class Report
         final String where = faster.isEmpty() ? subject + " never faster than two-copy" :
             subject + " faster than two-copy at " + ranges(sizes, faster);
         return lead + String.format(Locale.ROOT, "%s (%d of %d sizes); best %.2fx at %s", where, faster.size(),
-            sizes.size(), best.speedupVsTwoCopy, formatBytes(best.bytes));
+            sizes.size(), best.speedupVsTwoCopy, formatBytes(best.bytes)) + inRoundTrips(op);
+    }
+
+    /**
+     * @param op the op's label.
+     * @return {@code "; 8 B in 5.8 RTT"}: the t_avg of {@link #timed(String)} at the op's smallest size in
+     *         round trips, or an empty string where there is no such algorithm or no round trip.
+     */
+    private String inRoundTrips(final String op)
+    {
+        final String timed = timed(op);
+        final Measurement m = timed == null || Double.isNaN(roundTripUs) ? null : find(op, timed, sizes(op).get(0));
+        return m == null ? "" : String.format(Locale.ROOT, "; %s in %.1f RTT", formatBytes(m.bytes), m.tAvgUs / roundTripUs);
     }
 
     /** @return {@code faster} as runs of consecutive entries of {@code sizes}: {@code "8 B, 2 KiB..4 MiB"}. */
@@ -349,6 +430,21 @@ final class Report
         return algorithms.stream().filter(a -> !a.equals(TWO_COPY)).findFirst().orElse(null);
     }
 
+    /**
+     * @return the algorithm whose t_avg is given in round trips: auto where it was measured, else the
+     *         algorithm the speedup describes, else the op's only algorithm (the barrier's), else null.
+     */
+    private String timed(final String op)
+    {
+        final Set<String> algorithms = algorithms(op);
+        if (algorithms.contains(AUTO))
+        {
+            return AUTO;
+        }
+        final String subject = subject(op);
+        return subject != null || algorithms.size() != 1 ? subject : algorithms.iterator().next();
+    }
+
     void writeCsv(final Path file) throws IOException
     {
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
@@ -363,6 +459,10 @@ final class Report
     }
 
     /**
+     * Write {@code results.json}: the command, the preset, the machine's facts with the round trip
+     * ({@code round_trip_us}, rank 0 &lt;-&gt; rank 1, and {@code round_trip_us_per_peer}; absent with
+     * one rank), a row per measurement and the copy limit per size.
+     *
      * @param file    where to write.
      * @param command the command line that reproduces the run.
      * @param preset  the run's preset name ({@code full} or {@code quick}).
@@ -382,6 +482,16 @@ final class Report
         facts.put("os", machine.os);
         facts.put("commit", Machine.commit());
         facts.put("kernels", machine.kernels);
+        if (!Double.isNaN(roundTripUs))
+        {
+            // rank 0 <-> rank 1, the figure the xRTT columns divide by; then every peer
+            facts.put("round_trip_us", round(roundTripUs));
+            final ArrayNode perPeer = facts.putArray("round_trip_us_per_peer");
+            for (int i = 0; i < roundTripPerPeerUs.length; i++)
+            {
+                perPeer.addObject().put("peer", i + 1).put("us", round(roundTripPerPeerUs[i]));
+            }
+        }
         final ArrayNode rows = root.putArray("results");
         for (final Measurement m : results)
         {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -37,6 +38,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class BenchOutputTest
 {
     private static final Pattern PER_ROUND_LINE = Pattern.compile(".*\\bround \\d+: t_avg .*");
+    private static final Pattern ROUND_TRIP_LINE = Pattern.compile(
+        "# round trip    : ([0-9.]+) usec \\(rank 0 <-> 1, one cache line, median of " + RoundTrip.BATCHES + " batches\\)");
+    private static final Pattern IN_ROUND_TRIPS = Pattern.compile(".*; 256 B in ([0-9.]+) RTT");
     private static final String[] RUN = {"--quick", "--ops", "allreduce,bcast", "--sizes", "256:4096", "--repetitions", "1"};
 
     private Path dir;
@@ -117,6 +121,12 @@ class BenchOutputTest
         assertEquals(3, json.get("copy_limit_mbps").size(), json.toString());
         assertEquals(28, json.get("results").size());
         assertTrue(json.get("results").get(0).has("spread_percent"), json.toString());
+        final double roundTripUs = json.get("machine").get("round_trip_us").asDouble();
+        assertTrue(roundTripUs > 0 && Double.isFinite(roundTripUs), json.get("machine").toString());
+        final JsonNode perPeer = json.get("machine").get("round_trip_us_per_peer");
+        assertEquals(1, perPeer.size(), perPeer.toString());
+        assertEquals(1, perPeer.get(0).get("peer").asInt(), perPeer.toString());
+        assertEquals(roundTripUs, perPeer.get(0).get("us").asDouble(), perPeer.toString());
         assertTrue(Files.size(first.resolve("allreduce.png")) > 0);
         assertTrue(Files.size(first.resolve("bcast.svg")) > 0);
         assertFalse(Files.exists(first.resolve("raw.csv")), "raw file removed");
@@ -124,7 +134,7 @@ class BenchOutputTest
     }
 
     @Test
-    void shouldPrintHeaderTablesAndSummaryWithoutPerRoundLinesOrJvmNotes()
+    void shouldPrintHeaderTablesAndSummaryWithoutPerRoundLinesOrJvmNotes() throws IOException
     {
         for (final String line : concat(firstOut, firstErr))
         {
@@ -138,17 +148,33 @@ class BenchOutputTest
         assertTrue(firstOut.stream().anyMatch(l -> l.matches("# memcpy limit  : [0-9.]+ GB/s peak \\(.*\\), [0-9.]+ GB/s at 4 KiB .*")),
             firstOut.toString());
         assertTrue(firstOut.stream().anyMatch(l -> l.matches("# ranks         : 2 on \\d+ cores: .*")), firstOut.toString());
+        // the round trip, below the copy limits: what the header printed is what results.json holds
+        final int kernelLimit = firstOut.indexOf(firstOut.stream().filter(l -> l.startsWith("# kernel limit  : "))
+            .findFirst().orElseThrow());
+        final Matcher roundTrip = ROUND_TRIP_LINE.matcher(firstOut.get(kernelLimit + 1));
+        assertTrue(roundTrip.matches(), firstOut.get(kernelLimit + 1));
+        assertEquals(roundTripUs(first), Double.parseDouble(roundTrip.group(1)), 0.0051, firstOut.get(kernelLimit + 1));
         final int allreduce = firstOut.indexOf("# Benchmarking allreduce, 2 ranks, double");
         final int bcast = firstOut.indexOf("# Benchmarking bcast, 2 ranks, double");
         final int summary = firstOut.indexOf("# Summary: auto against two-copy, from this run's t_avg");
         assertTrue(0 < allreduce && allreduce < bcast && bcast < summary, firstOut.toString());
         assertEquals(List.of("#bytes", "two-copy", "smartmap-serial", "smartmap-threaded", "smartmap", "inline", "auto", "speedup",
-            "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
+            "xRTT", "%memcpy", "spread%"), List.of(firstOut.get(allreduce + 2).trim().split("\\s+")));
         for (int size = 0; size < 3; size++)
         {
             final String[] row = firstOut.get(allreduce + 3 + size).trim().split("\\s+");
             assertEquals(Long.toString(256L << (2 * size)), row[0], firstOut.get(allreduce + 3 + size));
-            assertEquals(9, row.length, firstOut.get(allreduce + 3 + size));
+            assertEquals(11, row.length, firstOut.get(allreduce + 3 + size));
+            // auto's t_avg in round trips up to 1 KiB (256 B, 1 KiB), none at 4 KiB
+            if (size < 2)
+            {
+                assertTrue(Double.parseDouble(row[8]) > 0, firstOut.get(allreduce + 3 + size));
+            }
+            else
+            {
+                assertEquals("-", row[5], firstOut.get(allreduce + 3 + size)); // INLINE: larger than a slot
+                assertEquals("-", row[8], firstOut.get(allreduce + 3 + size));
+            }
         }
         assertTrue(firstOut.get(firstOut.size() - 1).startsWith("smartmap-bench: wrote "), firstOut.toString());
         assertTrue(firstOut.size() < 50, firstOut.size() + " lines: " + firstOut);
@@ -167,6 +193,7 @@ class BenchOutputTest
     @Test
     void shouldNameThisRunsFiguresInTheSummary() throws IOException
     {
+        final double roundTripUs = roundTripUs(first);
         final List<CSVRecord> rows = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(first.resolve("results.csv")))
         {
@@ -178,6 +205,7 @@ class BenchOutputTest
             final List<Long> faster = new ArrayList<>();
             double best = 0;
             long bestBytes = 0;
+            double smallestUs = 0;
             for (final CSVRecord row : rows)
             {
                 if (row.get("op").equals(op) && row.get("algorithm").equals("auto"))
@@ -185,6 +213,7 @@ class BenchOutputTest
                     final long bytes = Long.parseLong(row.get("bytes"));
                     final double speedup = Double.parseDouble(row.get("speedup_vs_two_copy"));
                     sizes.add(bytes);
+                    smallestUs = sizes.size() == 1 ? Double.parseDouble(row.get("t_avg_us")) : smallestUs;
                     if (speedup > 1)
                     {
                         faster.add(bytes);
@@ -201,7 +230,13 @@ class BenchOutputTest
                 "auto faster than two-copy at " + Report.ranges(sizes, faster);
             final String expected = String.format(Locale.ROOT, "# %-10s %s (%d of 3 sizes); best %.2fx at %s", op, where,
                 faster.size(), best, Report.formatBytes(bestBytes));
-            assertTrue(firstOut.contains(expected), expected + " in " + firstOut);
+            final String line = firstOut.stream().filter(l -> l.startsWith(expected + "; ")).findFirst()
+                .orElseThrow(() -> new AssertionError(expected + " in " + firstOut));
+            // then auto's t_avg at the smallest size in round trips (both files round to 4 decimals)
+            final Matcher inRoundTrips = IN_ROUND_TRIPS.matcher(line);
+            assertTrue(inRoundTrips.matches(), line);
+            final double multiple = smallestUs / roundTripUs;
+            assertEquals(multiple, Double.parseDouble(inRoundTrips.group(1)), 0.051 + multiple * 1e-3, line);
         }
     }
 
@@ -211,6 +246,7 @@ class BenchOutputTest
         final long perRound = secondOut.stream().filter(l -> l.startsWith("[0] ") && PER_ROUND_LINE.matcher(l).matches()).count();
         assertEquals(28, perRound, secondOut.toString());
         assertTrue(secondOut.stream().anyMatch(l -> l.startsWith("# one-thread copy limit in this JVM")), secondOut.toString());
+        assertTrue(secondOut.stream().anyMatch(l -> ROUND_TRIP_LINE.matcher(l).matches()), secondOut.toString());
         assertTrue(secondErr.stream().anyMatch(l -> l.startsWith("smartmap-bench: bcast done (2 of 2 collectives")), secondErr.toString());
     }
 
@@ -236,6 +272,11 @@ class BenchOutputTest
         assertEquals("1024", row[0], secondOut.get(table + 2));
         assertTrue(row[columns.indexOf("auto") - 1].endsWith("*"), secondOut.get(table) + "\n" + secondOut.get(table + 2));
         assertTrue(secondOut.stream().anyMatch(l -> l.matches("# \\d+ of 28 points slower beyond the spread")), secondOut.toString());
+        // both runs name their round trip (the baseline's is the first run's)
+        final String baselineRoundTrip = String.format(Locale.ROOT, ", round trip %.2f usec", roundTripUs(first));
+        assertTrue(secondOut.stream().anyMatch(l -> l.startsWith("# baseline      : ") && l.endsWith(baselineRoundTrip)),
+            secondOut.toString());
+        assertTrue(secondOut.stream().anyMatch(l -> l.matches("# this run      : .*, round trip [0-9.]+ usec")), secondOut.toString());
         assertTrue(Files.size(second.resolve("allreduce-compare.png")) > 0);
         assertTrue(Files.size(second.resolve("bcast-compare.svg")) > 0);
     }
@@ -260,7 +301,8 @@ class BenchOutputTest
         final Comparison.Run run = Comparison.read(Path.of("results", "2-ranks", "results.json"));
         assertEquals(381, run.results.size());
         assertEquals("vector 512-bit", run.kernels);
-        assertTrue(run.describe().contains("2 ranks, float, 5 rounds"), run.describe());
+        assertTrue(run.describe().endsWith("2 ranks, float, 5 rounds"), run.describe());
+        assertTrue(Double.isNaN(run.roundTripUs), "written before the round trip was measured: " + run.roundTripUs);
         assertTrue(run.results.stream().allMatch(m -> m.tAvgUs > 0 && m.spreadPercent >= 0));
     }
 
@@ -270,6 +312,11 @@ class BenchOutputTest
         final Path notResults = Files.writeString(dir.resolve("other.json"), "{\"results\": []}");
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Comparison.read(notResults));
         assertEquals("not a results.json of smartmap-bench (no results): file=" + notResults, ex.getMessage());
+    }
+
+    private static double roundTripUs(final Path run) throws IOException
+    {
+        return new ObjectMapper().readTree(run.resolve("results.json").toFile()).get("machine").get("round_trip_us").asDouble();
     }
 
     private static List<String> concat(final List<String> a, final List<String> b)

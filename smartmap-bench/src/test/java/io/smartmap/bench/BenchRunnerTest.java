@@ -1,5 +1,7 @@
 package io.smartmap.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +97,54 @@ class BenchRunnerTest
     }
 
     @Test
+    void shouldMeasureNoRoundTripWithOneRank() throws IOException
+    {
+        final Path results = dir.resolve("one-rank");
+        final List<String> lines = runBarrierOnly(1, results);
+        assertTrue(lines.contains("# round trip    : n/a (1 rank)"), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("# barrier    t_avg [0-9.]+ usec \\(smartmap\\): .* on 1 ranks")),
+            "no RTT without a round trip: " + lines);
+        final JsonNode machine = new ObjectMapper().readTree(results.resolve("results.json").toFile()).get("machine");
+        assertFalse(machine.has("round_trip_us"), machine.toString());
+        assertFalse(machine.has("round_trip_us_per_peer"), machine.toString());
+        assertFalse(Files.exists(results.resolve("round-trip.csv")), "hand-off file removed");
+    }
+
+    @Test
+    void shouldMeasureTheRoundTripToEveryPeerInTurn() throws IOException
+    {
+        // 3 ranks: two peers take their turn one after the other (on 2 cores the ranks also wait by yielding)
+        final Path results = dir.resolve("three-ranks");
+        final List<String> lines = runBarrierOnly(3, results);
+        final JsonNode machine = new ObjectMapper().readTree(results.resolve("results.json").toFile()).get("machine");
+        final JsonNode perPeer = machine.get("round_trip_us_per_peer");
+        assertEquals(2, perPeer.size(), machine.toString());
+        for (int peer = 1; peer <= 2; peer++)
+        {
+            final double us = perPeer.get(peer - 1).get("us").asDouble();
+            assertEquals(peer, perPeer.get(peer - 1).get("peer").asInt(), machine.toString());
+            assertTrue(us > 0 && Double.isFinite(us), machine.toString());
+        }
+        assertEquals(perPeer.get(0).get("us").asDouble(), machine.get("round_trip_us").asDouble(), machine.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("# round trip    : [0-9.]+ usec \\(rank 0 <-> 1, .*\\); " +
+            "rank 0 <-> 2: [0-9.]+ usec")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.matches("# barrier    t_avg [0-9.]+ usec \\(smartmap, [0-9.]+ RTT\\): .* on 3 ranks")),
+            lines.toString());
+    }
+
+    /** @return the output lines of a quick run of the barrier alone on {@code ranks} ranks, which must succeed. */
+    private List<String> runBarrierOnly(final int ranks, final Path results)
+    {
+        out.reset();
+        err.reset();
+        final int code = BenchRunner.run(new String[] {"--ranks", Integer.toString(ranks), "--quick", "--ops", "barrier",
+                "--sizes", "8:8", "--repetitions", "1", "--out", results.toString()},
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        return out.toString(StandardCharsets.UTF_8).lines().collect(java.util.stream.Collectors.toList());
+    }
+
+    @Test
     void shouldRunQuickWithTablesAndFilesInPlaceInUnder30Seconds() throws IOException
     {
         final Path results = dir.resolve("quick");
@@ -124,6 +174,8 @@ class BenchRunnerTest
         }
         assertEquals(1 + rows, Files.readAllLines(results.resolve("results.csv")).size());
         assertTrue(Files.readString(results.resolve("results.json")).contains("\"preset\" : \"quick\""));
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("# round trip    : ") && l.contains(" usec (rank 0 <-> 1, ")),
+            lines.toString());
         assertTrue(lines.size() < 200, lines.size() + " lines");
         assertEquals(BenchOp.values().length, err.toString(StandardCharsets.UTF_8).lines().count(),
             "one progress line per collective: " + err);
