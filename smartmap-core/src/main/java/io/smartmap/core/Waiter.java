@@ -42,8 +42,12 @@ public final class Waiter
     private final long timeoutNs;
     /** Spins before yielding when every rank has a core of its own: busy polling is cheapest there. */
     public static final long DEDICATED_SPINS = Long.getLong("smartmap.spins.dedicated", 50_000);
-    /** Spins before yielding when ranks outnumber cores: give the core to a rank that can make progress. */
-    public static final long OVERSUBSCRIBED_SPINS = Long.getLong("smartmap.spins.oversubscribed", 100);
+    /**
+     * Spins before yielding when ranks outnumber cores: none, the core goes at once to a rank that can
+     * make progress (4 ranks on 2 cores, bin/smartmap-bench --ranks 4, JDK 25: barrier 2.2-2.4 us and
+     * 8 B inline allreduce 2.4-2.7 us with 0 spins, 2.4-2.6 and 2.6-2.8 us with 10, 6.1-6.9 and 6.8-7.2 us with 100).
+     */
+    public static final long OVERSUBSCRIBED_SPINS = Long.getLong("smartmap.spins.oversubscribed", 0);
 
     /** Yields before parking when every rank has a core of its own. */
     public static final long DEDICATED_YIELDS = Long.getLong("smartmap.yields.dedicated", 100);
