@@ -40,7 +40,8 @@ public final class NpbRunner implements Callable<Integer>
     @Option(names = "--algorithm", paramLabel = "ALG", description = "smartmap, two-copy or auto (default: ${DEFAULT-VALUE})")
     String algorithm = "auto";
 
-    @Option(names = "--compare", description = "run smartmap and two-copy back to back and print the speedup")
+    @Option(names = "--compare", description = "run --algorithm (auto unless named; smartmap or auto) and two-copy back to back " +
+        "and print the speedup")
     boolean compare;
 
     @Option(names = "--seed", paramLabel = "SEED", hidden = true,
@@ -91,7 +92,9 @@ public final class NpbRunner implements Callable<Integer>
             final double[] result = runOnce(problem, chosen);
             return result == null || result[3] == 0 ? 1 : 0;
         }
-        final double[] smartmap = runOnce(problem, Algorithm.SMARTMAP);
+        final Algorithm against = chosen == Algorithm.TWO_COPY ? Algorithm.AUTO : chosen;
+        final String label = against.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        final double[] smartmap = runOnce(problem, against);
         final double[] twoCopy = runOnce(problem, Algorithm.TWO_COPY);
         if (smartmap == null || twoCopy == null)
         {
@@ -99,7 +102,7 @@ public final class NpbRunner implements Callable<Integer>
         }
         stdout.printf(Locale.ROOT, "%n compare, %s class %s, %d ranks (collectives: mean over ranks / least-waiting rank):%n",
             kernel.toUpperCase(Locale.ROOT), problem, ranks);
-        stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s / %8.4f s%n", "smartmap",
+        stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s / %8.4f s%n", label,
             smartmap[0], smartmap[1], smartmap[2]);
         stdout.printf(Locale.ROOT, "   %-9s total %8.3f s   in collectives %8.4f s / %8.4f s%n", "two-copy",
             twoCopy[0], twoCopy[1], twoCopy[2]);
