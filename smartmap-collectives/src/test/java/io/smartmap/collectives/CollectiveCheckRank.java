@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * Rank program for process tests: every collective with every algorithm over several datatypes
- * and sizes, each result compared with the sequential model. Exits 1 if any result is wrong.
+ * and sizes, each result compared with the sequential model ({@code args[0] = quick}: fewer sizes).
+ * Exits 1 if any result is wrong.
  */
 public final class CollectiveCheckRank
 {
@@ -15,8 +16,14 @@ public final class CollectiveCheckRank
     private static final Algorithm[] MOVE = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY, Algorithm.INLINE};
     private static final Object[][] CASES = {
         {Datatype.DOUBLE, Op.SUM}, {Datatype.LONG, Op.BXOR}, {Datatype.FLOAT, Op.MAX}, {Datatype.DOUBLE_INT, Op.MINLOC}};
-    /** Around the inline slot's capacity too: its payload holds 1128 bytes, 141 doubles, 70 DOUBLE_INTs. */
-    private static final int[] COUNTS = {1, 7, 31, 70, 71, 100, 128, 141, 142, 5000, 70_000};
+    /**
+     * Around every threshold: the inline slot's payload (1128 bytes: 141 doubles, 70 DOUBLE_INTs), the
+     * single-copy thresholds of AUTO (512, 1024 and 2048 bytes: 64, 128 and 256 doubles), the threaded
+     * reduction (1024 bytes), the split broadcast (8 KiB) and the two-copy fragment (32 KiB: 4096 doubles).
+     */
+    private static final int[] COUNTS = {1, 7, 31, 63, 64, 70, 71, 127, 128, 141, 142, 255, 256, 257, 1025, 5000, 70_000};
+    /** {@code quick}: the counts that decide a path, for the rank counts that run fewer cases (1, 3 and 8 ranks). */
+    private static final int[] QUICK_COUNTS = {1, 63, 64, 70, 71, 141, 142, 257, 5000};
     private static final int INLINE_PAYLOAD_BYTES = io.smartmap.core.ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
 
     private CollectiveCheckRank()
@@ -31,11 +38,12 @@ public final class CollectiveCheckRank
         {
             final int size = comm.getSize();
             final int rank = comm.getRank();
+            final int[] counts = args.length > 0 && args[0].equals("quick") ? QUICK_COUNTS : COUNTS;
             for (final Object[] c : CASES)
             {
                 final Datatype datatype = (Datatype)c[0];
                 final Op op = (Op)c[1];
-                for (final int count : COUNTS)
+                for (final int count : counts)
                 {
                     final long seed = count * 31L + datatype.ordinal();
                     final byte[][] contributions = new byte[size][];
