@@ -23,7 +23,7 @@ final class SingleCopy
     static final int REDUCE_BLOCK_BYTES = 8 * 1024;
     /** Slices of a threaded reduction start on a cache line, so no two ranks write the same line. */
     static final int SLICE_ALIGNMENT_BYTES = 64;
-    private static final int TURN_SHIFT = 8; // room for rank + 1 <= MAX_RANKS in the low bits
+    private static final int TURN_SHIFT = 11; // room for rank + 1 <= MAX_RANKS (1024) in the low bits
     private static final String TURN = "the turn in a serial reduce (TURN)";
 
     private final Exchange ex;

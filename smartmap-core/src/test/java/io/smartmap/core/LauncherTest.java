@@ -86,7 +86,10 @@ class LauncherTest
     void shouldRejectBadArgumentsWithOneLineAndExitCodeTwo() throws IOException
     {
         assertEquals(2, Launcher.run(new String[] {"-n", "0", "true"}, new PrintStream(out), new PrintStream(err)));
-        assertEquals("smartmap-run: -n must be in 1..64: n=0", stderr().strip());
+        assertEquals("smartmap-run: -n must be in 1..1024: n=0", stderr().strip());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "1025", "true"}, new PrintStream(out), new PrintStream(err)));
+        assertEquals("smartmap-run: -n must be in 1..1024: n=1025", stderr().strip());
         err.reset();
         assertEquals(2, Launcher.run(new String[] {"-n", "two", "true"}, new PrintStream(out), new PrintStream(err)));
         assertEquals(1, stderr().strip().lines().count(), stderr());
@@ -208,6 +211,7 @@ class LauncherTest
         assertEquals(0, Launcher.run(new String[] {"-h"}, new PrintStream(out), new PrintStream(err)));
         assertTrue(stdout().contains("Usage: smartmap-run"), stdout());
         assertTrue(stdout().contains("--region-size"), stdout());
+        assertTrue(stdout().contains("number of ranks (1..1024)"), stdout());
     }
 
     private int launch(final int ranks, final List<String> command)

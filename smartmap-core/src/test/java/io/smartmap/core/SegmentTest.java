@@ -89,8 +89,8 @@ class SegmentTest
             IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 0, SMALL_REGION));
         assertTrue(zero.getMessage().contains("size=0"), zero.getMessage());
         final IllegalArgumentException tooMany = assertThrows(
-            IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 65, 1L << 30));
-        assertTrue(tooMany.getMessage().contains("size=65"), tooMany.getMessage());
+            IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 1025, 1L << 20));
+        assertTrue(tooMany.getMessage().startsWith("rank count out of range: size=1025, min=1, max=1024"), tooMany.getMessage());
         assertEmpty(dir);
     }
 
