@@ -19,11 +19,12 @@ import io.smartmap.core.RegionDescriptor;
 final class TwoCopy
 {
     private static final int SLOTS = RegionDescriptor.RING_SLOTS;
-    private static final int FRAGMENT = RegionDescriptor.FRAGMENT_BYTES;
     private static final String SLOT_FREE = "a consumer's acknowledgement freeing a ring slot (ACKED)";
     private static final String FRAGMENT_READY = "a producer's fragment (PUBLISHED)";
 
     private final Exchange ex;
+    /** Bytes per fragment: the job's, the same on every rank (from the rank count and the stride). */
+    private final int FRAGMENT;
     private final long[] published;
     private final long[] acked;
     private final long[] multicastAcked;
@@ -31,6 +32,7 @@ final class TwoCopy
     TwoCopy(final Exchange ex)
     {
         this.ex = ex;
+        this.FRAGMENT = RegionDescriptor.fragmentBytes(ex.size, ex.segment.strideBytes());
         this.published = new long[ex.size];
         this.acked = new long[ex.size];
         this.multicastAcked = new long[ex.size];
@@ -213,7 +215,7 @@ final class TwoCopy
             }
         }
         final long slot = ex.segment.regionMemoryAddress(ex.rank) +
-            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), FRAGMENT);
         Exchange.copy(fromBase, from, null, slot, length);
         published[ring] = fragment + 1;
         ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
@@ -227,7 +229,7 @@ final class TwoCopy
         final long fragment = multicast ? multicastAcked[producer] : acked[producer];
         ex.waiter.awaitAtLeast(ex.blocks[producer], ControlBlockDescriptor.publishedOffset(ring), fragment + 1,
             producer, FRAGMENT_READY);
-        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), FRAGMENT);
     }
 
     /** Acknowledge the fragment last returned by {@link #awaitFragment} (release: our reads of it are done). */

@@ -91,6 +91,11 @@ class LauncherTest
         assertEquals(2, Launcher.run(new String[] {"-n", "1025", "true"}, new PrintStream(out), new PrintStream(err)));
         assertEquals("smartmap-run: -n must be in 1..1024: n=1025", stderr().strip());
         err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "1024", "--dir", dir.toString(), "--region-size", "262144", "true"},
+            new PrintStream(out), new PrintStream(err)));
+        assertEquals("smartmap-run: region too small: regionSize=262144 bytes, min=360448 bytes for size=1024 " +
+            "(control block 32768 bytes, 1024 two-copy rings of 4 x 64-byte fragments, arena 65536 bytes)", stderr().strip());
+        err.reset();
         assertEquals(2, Launcher.run(new String[] {"-n", "two", "true"}, new PrintStream(out), new PrintStream(err)));
         assertEquals(1, stderr().strip().lines().count(), stderr());
         err.reset();
