@@ -50,6 +50,24 @@ class LauncherTest
         assertNoSegmentLeft();
     }
 
+    /** The dissemination barrier across real processes, at rank counts that are not powers of two. */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 9})
+    void shouldSynchronizeRankProcessesWithTheDisseminationBarrier(final int ranks) throws IOException
+    {
+        final int code = launch(ranks, Jvm.command(List.of("-Xmx64m", "-Dsmartmap.disseminationMinRanks=2"),
+            BarrierCheckRank.class, "1000"));
+        assertEquals(0, code, output());
+        for (int r = 0; r < ranks; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] barrier check: rank=" + r + " ranks=" + ranks +
+                " dissemination=true barriers=1000 wrong=0"), output());
+        }
+        assertFalse(stdout().contains("WRONG"), output());
+        System.out.println(stdout().lines().filter(l -> l.startsWith("[0] barrier check")).findFirst().orElse(""));
+        assertNoSegmentLeft();
+    }
+
     @Test
     void shouldExitWithTheKilledRanksSignalCodeAndRemoveTheSegment() throws IOException
     {
