@@ -316,7 +316,7 @@ public final class SmartMap implements AutoCloseable
      *     stores the sequence (release) into round {@code k}'s word of rank {@code (r + 2^k) mod size}
      *     and waits until its own round-{@code k} word, written only by rank {@code (r - 2^k) mod size},
      *     reaches it. After round {@code k} a rank has heard, directly or through the earlier rounds of
-     *     the ranks it heard from, from the {@code 2^(k+1)} ranks before it, so after the last round
+     *     the ranks it heard from, from the {@code 2^(k+1) - 1} ranks before it, so after the last round
      *     from all. Nobody polls or bumps a line that more than one rank writes, and each rank touches
      *     {@code O(log size)} lines instead of {@code size}. The descriptor check covers the ranks a
      *     rank heard from directly: after each round's wait it checks the signaller's descriptor; every
