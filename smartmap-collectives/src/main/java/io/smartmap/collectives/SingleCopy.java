@@ -23,7 +23,7 @@ final class SingleCopy extends CollectiveFamily
     static final int REDUCE_BLOCK_BYTES = 8 * 1024;
     /** Slices of a threaded reduction start on a cache line, so no two ranks write the same line. */
     static final int SLICE_ALIGNMENT_BYTES = 64;
-    private static final int TURN_SHIFT = 8; // room for rank + 1 <= MAX_RANKS in the low bits
+    private static final int TURN_SHIFT = 11; // room for rank + 1 <= MAX_RANKS (1024) in the low bits
     private static final String TURN = "the turn in a serial reduce (TURN)";
 
     SingleCopy(final Exchange ex)
@@ -162,7 +162,7 @@ final class SingleCopy extends CollectiveFamily
     /**
      * Serial reduce (paper, section 4.2): turn-ordered folding into the root's receive buffer.
      * Rank 0 copies its data in, then ranks 1..size-1 each fold theirs when {@code TURN} names
-     * them. {@code TURN} is {@code sequence << 8 | rank}: monotonic, so no reset between collectives.
+     * them. {@code TURN} is {@code sequence << 11 | rank}: monotonic, so no reset between collectives.
      */
     private void reduceSerial(final Operation op)
     {
@@ -179,7 +179,7 @@ final class SingleCopy extends CollectiveFamily
         final long recv = ex.rank == op.root ? op.recvMemory : ex.memory(root.recvAddress());
         if (ex.rank == 0)
         {
-            // rank 0 goes first: the root has arrived, and its previous serial reduce ended (TURN = k' << 8 | size)
+            // rank 0 goes first: the root has arrived, and its previous serial reduce ended (TURN = k' << 11 | size)
             Exchange.copy(op.sendMemory, recv, op.bytes());
         }
         else

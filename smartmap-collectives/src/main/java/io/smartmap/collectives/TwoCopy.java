@@ -19,10 +19,11 @@ import io.smartmap.core.RegionDescriptor;
 final class TwoCopy extends CollectiveFamily
 {
     private static final int SLOTS = RegionDescriptor.RING_SLOTS;
-    private static final int FRAGMENT = RegionDescriptor.FRAGMENT_BYTES;
     private static final String SLOT_FREE = "a consumer's acknowledgement freeing a ring slot (ACKED)";
     private static final String FRAGMENT_READY = "a producer's fragment (PUBLISHED)";
 
+    /** Bytes per fragment: the job's, the same on every rank (from the rank count and the stride). */
+    private final int fragmentBytes;
     private final long[] published;
     private final long[] acked;
     private final long[] multicastAcked;
@@ -30,6 +31,7 @@ final class TwoCopy extends CollectiveFamily
     TwoCopy(final Exchange ex)
     {
         super(ex);
+        this.fragmentBytes = RegionDescriptor.fragmentBytes(ex.size, ex.segment.strideBytes());
         this.published = new long[ex.size];
         this.acked = new long[ex.size];
         this.multicastAcked = new long[ex.size];
@@ -55,17 +57,17 @@ final class TwoCopy extends CollectiveFamily
         if (ex.rank == op.root)
         {
             ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
-            for (long offset = 0; offset < bytes; offset += FRAGMENT)
+            for (long offset = 0; offset < bytes; offset += fragmentBytes)
             {
-                publish(ex.rank, op.sendBase, op.sendOffset + offset, (int)Math.min(FRAGMENT, bytes - offset));
+                publish(ex.rank, op.sendBase, op.sendOffset + offset, (int)Math.min(fragmentBytes, bytes - offset));
             }
             return;
         }
         ex.awaitArrival(op.root, op);
-        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
         {
             final long slot = awaitFragment(op.root, true);
-            Exchange.copy(null, slot, op.recvBase, op.recvOffset + offset, Math.min(FRAGMENT, bytes - offset));
+            Exchange.copy(null, slot, op.recvBase, op.recvOffset + offset, Math.min(fragmentBytes, bytes - offset));
             release(op.root, true);
         }
     }
@@ -81,17 +83,17 @@ final class TwoCopy extends CollectiveFamily
         if (ex.rank != op.root)
         {
             ex.awaitArrival(op.root, op);
-            for (long offset = 0; offset < bytes; offset += FRAGMENT)
+            for (long offset = 0; offset < bytes; offset += fragmentBytes)
             {
-                publish(op.root, op.sendBase, op.sendOffset + offset, (int)Math.min(FRAGMENT, bytes - offset));
+                publish(op.root, op.sendBase, op.sendOffset + offset, (int)Math.min(fragmentBytes, bytes - offset));
             }
             return;
         }
         ex.awaitAllArrivals(op);
         final int extent = op.datatype.extent();
-        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
         {
-            final int length = (int)Math.min(FRAGMENT, bytes - offset);
+            final int length = (int)Math.min(fragmentBytes, bytes - offset);
             foldFragment(op, op.recvMemory + offset, op.sendMemory + offset, length / extent, length, false);
         }
     }
@@ -106,9 +108,9 @@ final class TwoCopy extends CollectiveFamily
         ex.awaitAllArrivals(op);
         final long bytes = op.bytes();
         final int extent = op.datatype.extent();
-        for (long offset = 0; offset < bytes; offset += FRAGMENT)
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
         {
-            final int length = (int)Math.min(FRAGMENT, bytes - offset);
+            final int length = (int)Math.min(fragmentBytes, bytes - offset);
             // this rank's own fragment is folded from its slot: the send buffer may be a Java array
             final long own = publish(ex.rank, op.sendBase, op.sendOffset + offset, length);
             foldFragment(op, op.recvMemory + offset, own, length / extent, length, true);
@@ -129,9 +131,9 @@ final class TwoCopy extends CollectiveFamily
         {
             final int to = (ex.rank + step) % ex.size;
             final int from = (ex.rank - step + ex.size) % ex.size;
-            for (long offset = 0; offset < block; offset += FRAGMENT)
+            for (long offset = 0; offset < block; offset += fragmentBytes)
             {
-                final int length = (int)Math.min(FRAGMENT, block - offset);
+                final int length = (int)Math.min(fragmentBytes, block - offset);
                 publish(to, op.sendBase, op.sendOffset + to * block + offset, length);
                 final long slot = awaitFragment(from, false);
                 Exchange.copy(null, slot, op.recvBase, op.recvOffset + from * block + offset, length);
@@ -147,9 +149,9 @@ final class TwoCopy extends CollectiveFamily
         ex.awaitAllArrivals(op);
         final long block = op.bytes();
         Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + ex.rank * block, block);
-        for (long offset = 0; offset < block; offset += FRAGMENT)
+        for (long offset = 0; offset < block; offset += fragmentBytes)
         {
-            final int length = (int)Math.min(FRAGMENT, block - offset);
+            final int length = (int)Math.min(fragmentBytes, block - offset);
             publish(ex.rank, op.sendBase, op.sendOffset + offset, length);
             for (int i = 1; i < ex.size; i++)
             {
@@ -223,7 +225,7 @@ final class TwoCopy extends CollectiveFamily
             }
         }
         final long slot = ex.segment.regionMemoryAddress(ex.rank) +
-            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
         Exchange.copy(fromBase, from, null, slot, length);
         published[ring] = fragment + 1;
         ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
@@ -237,7 +239,7 @@ final class TwoCopy extends CollectiveFamily
         final long fragment = multicast ? multicastAcked[producer] : acked[producer];
         ex.waiter.awaitAtLeast(ex.blocks[producer], ControlBlockDescriptor.publishedOffset(ring), fragment + 1,
             producer, FRAGMENT_READY);
-        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS));
+        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
     }
 
     /** Acknowledge the fragment last returned by {@link #awaitFragment} (release: our reads of it are done). */

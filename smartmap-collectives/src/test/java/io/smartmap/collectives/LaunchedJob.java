@@ -18,8 +18,15 @@ final class LaunchedJob
     /** @return the launcher's exit code for {@code command} on {@code ranks} ranks (16 MiB regions, 30 s timeout). */
     int run(final int ranks, final List<String> command)
     {
+        return run(ranks, 16L << 20, 30, command);
+    }
+
+    /** @return the launcher's exit code for {@code command} on {@code ranks} ranks with the given regions and wait timeout. */
+    int run(final int ranks, final long regionBytes, final long timeoutSeconds, final List<String> command)
+    {
         final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
-            SmartMapOptions.DEFAULT_DIR.toString(), "--region-size", Long.toString(16L << 20), "--timeout", "30"));
+            SmartMapOptions.DEFAULT_DIR.toString(), "--region-size", Long.toString(regionBytes),
+            "--timeout", Long.toString(timeoutSeconds)));
         args.addAll(command);
         return Launcher.run(args.toArray(new String[0]), new PrintStream(out, true), new PrintStream(err, true));
     }

@@ -26,7 +26,7 @@ public final class Arena
     {
         this.segment = segment;
         this.rank = rank;
-        this.start = RegionDescriptor.arenaOffset(segment.rankCount());
+        this.start = RegionDescriptor.arenaOffset(segment.rankCount(), segment.strideBytes());
         this.end = segment.strideBytes();
         this.top = start;
     }

@@ -8,6 +8,8 @@ package io.smartmap.core;
  * prefetcher does not couple them). Every counter is a 64-bit monotonically increasing number
  * that is never reset: waiters compare with {@code >=} against a target they computed locally,
  * so a fast rank already in collective {@code k+1} can never be confused with one still in {@code k}.
+ * The fixed-size fields come first, so their offsets do not depend on {@link #MAX_RANKS}; the
+ * per-peer arrays ({@code MAX_RANKS} longs each, 8 KiB at 1024 ranks) follow.
  * <pre>
  *  offset  written by   field
  *  ------  -----------  ---------------------------------------------------------------
@@ -32,12 +34,14 @@ package io.smartmap.core;
  *     148  owner        REASON              bytes UTF-8 reason text, at most 108 bytes
  *     256  peers        TURN                long  whose turn it is in a serial reduce
  *     384  peers        FINISHED            long  peers done with this rank's buffers (atomic add)
- *     512  owner        PUBLISHED[64]       long  fragments published into ring d (two-copy)
- *    1024  owner        ACKED[64]           long  fragments consumed from rank p's ring to me
- *    1536  owner        MULTICAST_ACKED[64] long  fragments consumed from rank p's multicast ring
- *    2048  owner        BEATS               long  failure checks made while blocked (a stopped rank's stand still)
- *    2304  owner        INLINE_SLOT[2]      1152 bytes each: the inline (small-message) path, slot = sequence &amp; 1
- *    4608  -            reserved up to CONTROL_BLOCK_LENGTH (8192)
+ *     512  owner        BEATS               long  failure checks made while blocked (a stopped rank's stand still)
+ *     640  one peer     BARRIER_ROUND[10]   long  one per 128-byte line pair: dissemination barrier round k,
+ *                                                 written (release) only by rank (owner - 2^k) mod size
+ *    1920  owner        INLINE_SLOT[2]      1152 bytes each: the inline (small-message) path, slot = sequence &amp; 1
+ *    4224  owner        PUBLISHED[1024]     long  fragments published into ring d (two-copy)
+ *   12416  owner        ACKED[1024]         long  fragments consumed from rank p's ring to me
+ *   20608  owner        MULTICAST_ACKED[1024] long  fragments consumed from rank p's multicast ring
+ *   28800  -            reserved up to CONTROL_BLOCK_LENGTH (32768)
  * </pre>
  * One inline slot (Open MPI xhc's copy-in/copy-out lines): the sequence, the operation and the
  * first 40 bytes of the payload share the slot's first cache line, so one acquire load of the
@@ -56,7 +60,7 @@ package io.smartmap.core;
 public final class ControlBlockDescriptor
 {
     /** Largest job: the per-peer counter arrays have this many slots. */
-    public static final int MAX_RANKS = 64;
+    public static final int MAX_RANKS = 1024;
     /** Distance between fields written by different ranks. */
     public static final int LINE_PAIR_BYTES = 128;
 
@@ -86,7 +90,11 @@ public final class ControlBlockDescriptor
     public static final int ACKED_OFFSET;
     public static final int MULTICAST_ACKED_OFFSET;
     public static final int BEATS_OFFSET;
+    public static final int BARRIER_ROUND_OFFSET;
     public static final int INLINE_OFFSET;
+
+    /** Rounds of the dissemination barrier at {@link #MAX_RANKS} ranks: {@code ceil(log2(MAX_RANKS))}. */
+    public static final int BARRIER_ROUNDS = 32 - Integer.numberOfLeadingZeros(MAX_RANKS - 1);
 
     /** Inline slots per rank (double-buffered by sequence parity). */
     public static final int INLINE_SLOTS = 2;
@@ -99,8 +107,8 @@ public final class ControlBlockDescriptor
     /** Largest payload of one inline slot in bytes. */
     public static final int INLINE_PAYLOAD_BYTES = INLINE_SLOT_BYTES - INLINE_DATA_OFFSET;
 
-    /** Bytes reserved for the control block at the start of each region (one page). */
-    public static final int CONTROL_BLOCK_LENGTH = 8192;
+    /** Bytes reserved for the control block at the start of each region (a whole number of 4 KiB pages). */
+    public static final int CONTROL_BLOCK_LENGTH = 32 * 1024;
 
     public static final int STATE_NOT_JOINED = 0;
     public static final int STATE_ALIVE = 1;
@@ -162,6 +170,14 @@ public final class ControlBlockDescriptor
         offset += LINE_PAIR_BYTES;
         FINISHED_OFFSET = offset;
         offset += LINE_PAIR_BYTES;
+        BEATS_OFFSET = offset; // a line pair of its own: written every few ms while waiting, read only on timeout
+        offset += LINE_PAIR_BYTES;
+
+        BARRIER_ROUND_OFFSET = offset; // each round's word has its own writer, so its own line pair
+        offset += BARRIER_ROUNDS * LINE_PAIR_BYTES;
+
+        INLINE_OFFSET = offset;
+        offset += INLINE_SLOTS * INLINE_SLOT_BYTES;
 
         PUBLISHED_OFFSET = offset;
         offset += MAX_RANKS * Long.BYTES;
@@ -169,15 +185,10 @@ public final class ControlBlockDescriptor
         offset += MAX_RANKS * Long.BYTES;
         MULTICAST_ACKED_OFFSET = offset;
         offset += MAX_RANKS * Long.BYTES;
-        BEATS_OFFSET = offset; // a line pair of its own: written every few ms while waiting, read only on timeout
-        offset += LINE_PAIR_BYTES;
-        offset = align(offset, LINE_PAIR_BYTES);
-        INLINE_OFFSET = offset;
-        offset += INLINE_SLOTS * INLINE_SLOT_BYTES;
 
         if (offset > CONTROL_BLOCK_LENGTH)
         {
-            throw new AssertionError("control block overflows its page: " + offset);
+            throw new AssertionError("control block overflows CONTROL_BLOCK_LENGTH: " + offset);
         }
     }
 
@@ -195,6 +206,18 @@ public final class ControlBlockDescriptor
     public static int inlineSequenceOffset(final long sequence)
     {
         return inlineSlotOffset((int)(sequence & 1)) + INLINE_SEQUENCE_OFFSET;
+    }
+
+    /**
+     * Offset of the dissemination barrier's word for round {@code round}: in rank {@code t}'s block
+     * it is written only by rank {@code (t - 2^round) mod size}.
+     *
+     * @param round round in {@code [0, BARRIER_ROUNDS)}.
+     * @return byte offset in the control block, on a 128-byte line pair of its own.
+     */
+    public static int barrierRoundOffset(final int round)
+    {
+        return BARRIER_ROUND_OFFSET + round * LINE_PAIR_BYTES;
     }
 
     /** Offset of {@code PUBLISHED[ring]}. */

@@ -128,7 +128,9 @@ public final class Segment implements AutoCloseable
      * @param jobId       job id (1 to 64 characters from {@code [A-Za-z0-9._-]}).
      * @param rankCount   ranks in the job, {@code [1, ControlBlockDescriptor.MAX_RANKS]}.
      * @param regionBytes bytes per rank, rounded up to a power of two: at least
-     *                    {@link RegionDescriptor#minRegionBytes(int)}, at most {@link RegionDescriptor#MAX_STRIDE_BYTES}.
+     *                    {@link RegionDescriptor#minRegionBytes(int)}, at most {@link RegionDescriptor#MAX_STRIDE_BYTES};
+     *                    the stride fixes the job's two-copy fragment size
+     *                    ({@link RegionDescriptor#fragmentBytes(int, long)}).
      * @return the mapped segment, header ready.
      * @throws IllegalArgumentException on a bad argument or an unusable directory.
      * @throws IllegalStateException    if the file exists (and its creator is alive) or the directory lacks space.
@@ -398,7 +400,10 @@ public final class Segment implements AutoCloseable
         if (regionBytes < minRegion)
         {
             throw new IllegalArgumentException("region too small: regionSize=" + regionBytes +
-                " bytes, min=" + minRegion + " bytes for size=" + rankCount);
+                " bytes, min=" + minRegion + " bytes for size=" + rankCount + " (control block " +
+                ControlBlockDescriptor.CONTROL_BLOCK_LENGTH + " bytes, " + rankCount + " two-copy rings of " +
+                RegionDescriptor.RING_SLOTS + " x " + RegionDescriptor.MIN_FRAGMENT_BYTES + "-byte fragments, arena " +
+                RegionDescriptor.MIN_ARENA_BYTES + " bytes)");
         }
         if (regionBytes > RegionDescriptor.MAX_STRIDE_BYTES)
         {

@@ -16,7 +16,21 @@ import java.nio.channels.FileLock;
  */
 public final class SmartMap implements AutoCloseable
 {
+    /**
+     * Default of {@link SmartMapOptions#disseminationMinRanks}: jobs of at least this many ranks use the
+     * dissemination barrier, smaller ones the flat one (system property {@code smartmap.disseminationMinRanks}).
+     * Measured on a 2-core VM shared with other jobs (load 12-20), {@code BarrierRank 3000} through the
+     * launcher, three runs each, usec per barrier flat / dissemination: 4 ranks 85-165 / 80-191, 8 ranks
+     * 316-460 / 180-284, 16 ranks 742-1064 / 911-1708: even at 4, dissemination ahead at 8, noise at 16.
+     */
+    public static final int DISSEMINATION_MIN_RANKS = Integer.getInteger("smartmap.disseminationMinRanks", 8);
+    /** The descriptor's algorithm code of the flat barrier. */
+    public static final int BARRIER_FLAT = -1;
+    /** The descriptor's algorithm code of the dissemination barrier. */
+    public static final int BARRIER_DISSEMINATION = 1;
+
     private static final String ARRIVAL = "the peer's arrival at the collective";
+    private static final String BARRIER_SIGNAL = "the peer's dissemination barrier signal (BARRIER_ROUND)";
 
     private final Segment segment;
     private final boolean ownsSegmentFile;
@@ -28,16 +42,20 @@ public final class SmartMap implements AutoCloseable
     private final Waiter waiter;
     private final RankLocks locks;
     private final FileLock rankLock;
+    private final boolean dissemination;
     private long sequence;
     private Object owner;
     private boolean closed;
 
-    private SmartMap(final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs)
+    private SmartMap(
+        final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs,
+        final int disseminationMinRanks)
     {
         this.segment = segment;
         this.ownsSegmentFile = ownsSegmentFile;
         this.rank = rank;
         this.size = segment.rankCount();
+        this.dissemination = size >= disseminationMinRanks;
         this.arena = new Arena(segment, rank);
         this.blocks = new ControlBlock[size];
         for (int r = 0; r < size; r++)
@@ -81,7 +99,7 @@ public final class SmartMap implements AutoCloseable
                 .jobId("singleton-" + ProcessHandle.current().pid());
             single.validate();
             final Segment segment = Segment.create(single.dir(), single.jobId(), 1, single.regionSizeBytes());
-            return open(segment, true, 0, single.timeoutNs());
+            return open(segment, true, 0, single.timeoutNs(), single.disseminationMinRanks());
         }
         return join(options);
     }
@@ -100,15 +118,17 @@ public final class SmartMap implements AutoCloseable
         options.validate();
         final Segment segment = Segment.attach(
             options.dir(), options.jobId(), options.size(), options.regionSizeBytes(), options.timeoutNs());
-        return open(segment, false, options.rank(), options.timeoutNs());
+        return open(segment, false, options.rank(), options.timeoutNs(), options.disseminationMinRanks());
     }
 
     /** The handle, or nothing left behind: a refused join (the rank is held elsewhere) unmaps the segment. */
-    private static SmartMap open(final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs)
+    private static SmartMap open(
+        final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs,
+        final int disseminationMinRanks)
     {
         try
         {
-            return new SmartMap(segment, ownsSegmentFile, rank, timeoutNs);
+            return new SmartMap(segment, ownsSegmentFile, rank, timeoutNs, disseminationMinRanks);
         }
         catch (final RuntimeException ex)
         {
@@ -254,8 +274,7 @@ public final class SmartMap implements AutoCloseable
         final int algorithm)
     {
         checkOpen();
-        final ControlBlock block = blocks[peer];
-        if (waiter.awaitAtLeast(block, ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL,
+        if (waiter.awaitAtLeast(blocks[peer], ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL,
             ControlBlockDescriptor.inlineSequenceOffset(sequence)) == Waiter.ELSEWHERE)
         {
             final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
@@ -263,6 +282,24 @@ public final class SmartMap implements AutoCloseable
             self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
             throw new CollectiveMismatchException(message);
         }
+        checkDescriptor(peer, sequence, kind, root, count, datatype, op, algorithm);
+    }
+
+    /**
+     * The peer has entered collective {@code sequence} or a later one: if it entered this one with
+     * another operation, mark this rank aborted and throw.
+     */
+    private void checkDescriptor(
+        final int peer,
+        final long sequence,
+        final CollectiveKind kind,
+        final int root,
+        final long count,
+        final int datatype,
+        final int op,
+        final int algorithm)
+    {
+        final ControlBlock block = blocks[peer];
         if (block.descriptorMatches(sequence, 0, kind, root, count, datatype, op, algorithm) == ControlBlock.MISMATCH)
         {
             final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
@@ -273,9 +310,27 @@ public final class SmartMap implements AutoCloseable
     }
 
     /**
-     * Block until every rank has called {@code barrier()} (MPI_Barrier). Sequence based: each rank
-     * publishes its collective sequence and waits for every peer's to reach it, so it is reusable
-     * with no reset and immune to a fast rank entering the next collective early.
+     * Block until every rank has called {@code barrier()} (MPI_Barrier). Sequence based, so reusable
+     * with no reset and immune to a fast rank entering the next collective early. Both algorithms
+     * first {@link #enter} the collective (descriptor and {@code SEQUENCE} published, so
+     * {@code SEQUENCE >= s} still means "entered collective s"), with the algorithm in the descriptor:
+     * ranks configured differently get a {@link CollectiveMismatchException}, not a hang.
+     * <ul>
+     * <li>Below {@link SmartMapOptions#disseminationMinRanks} ranks, flat: each rank waits for every
+     *     peer's {@code SEQUENCE} to reach its own and checks every peer's descriptor.</li>
+     * <li>From there on, dissemination (Hensgen, Finkel and Manber, "Two algorithms for barrier
+     *     synchronization", 1988): {@code ceil(log2 size)} rounds; in round {@code k} rank {@code r}
+     *     stores the sequence (release) into round {@code k}'s word of rank {@code (r + 2^k) mod size}
+     *     and waits until its own round-{@code k} word, written only by rank {@code (r - 2^k) mod size},
+     *     reaches it. After round {@code k} a rank has heard, directly or through the earlier rounds of
+     *     the ranks it heard from, from the {@code 2^(k+1) - 1} ranks before it, so after the last round
+     *     from all. Nobody polls or bumps a line that more than one rank writes, and each rank touches
+     *     {@code O(log size)} lines instead of {@code size}. The descriptor check covers the ranks a
+     *     rank heard from directly: after each round's wait it checks the signaller's descriptor; every
+     *     rank signals someone in every round, so every rank is checked by someone. A rank that entered
+     *     another collective never signals: it finds the disagreement in its own collective's arrival
+     *     checks, aborts, and its abort reaches the barrier's ranks through their waits.</li>
+     * </ul>
      *
      * @throws PeerFailureException        if a peer dies, aborts or the wait times out.
      * @throws CollectiveMismatchException if a peer entered another collective at this sequence.
@@ -283,11 +338,38 @@ public final class SmartMap implements AutoCloseable
     public void barrier()
     {
         checkOpen();
-        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, -1, Address.NULL, Address.NULL);
+        if (dissemination)
+        {
+            disseminationBarrier();
+            return;
+        }
+        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_FLAT, Address.NULL, Address.NULL);
         for (int i = 1; i < size; i++)
         {
-            awaitPeer((rank + i) % size, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, -1);
+            awaitPeer((rank + i) % size, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_FLAT);
         }
+    }
+
+    private void disseminationBarrier()
+    {
+        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_DISSEMINATION, Address.NULL, Address.NULL);
+        for (int round = 0, distance = 1; distance < size; round++, distance <<= 1)
+        {
+            final int to = (rank + distance) % size;
+            final int from = (rank - distance + size) % size;
+            final int offset = ControlBlockDescriptor.barrierRoundOffset(round);
+            // release: publishes this rank's descriptor and everything it acquired in the earlier rounds;
+            // a larger value left by a later barrier is fine, its writer had passed this one
+            blocks[to].buffer().putLongRelease(offset, seq);
+            waiter.awaitAtLeast(self, offset, seq, from, BARRIER_SIGNAL);
+            checkDescriptor(from, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_DISSEMINATION);
+        }
+    }
+
+    /** @return whether {@link #barrier()} runs the dissemination algorithm in this job (else the flat one). */
+    public boolean usesDisseminationBarrier()
+    {
+        return dissemination;
     }
 
     /**

@@ -5,8 +5,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What a rank needs to attach to its job: directory, job id, rank, size, region size and wait
- * deadline. {@link #fromEnvironment()} reads what {@code bin/smartmap-run} exports.
+ * What a rank needs to attach to its job: directory, job id, rank, size, region size, wait
+ * deadline and the barrier's algorithm threshold. {@link #fromEnvironment()} reads what
+ * {@code bin/smartmap-run} exports.
  */
 public final class SmartMapOptions
 {
@@ -36,6 +37,7 @@ public final class SmartMapOptions
     private int size = -1;
     private long regionSizeBytes = DEFAULT_REGION_SIZE_BYTES;
     private long timeoutNs = DEFAULT_TIMEOUT_NS;
+    private int disseminationMinRanks = SmartMap.DISSEMINATION_MIN_RANKS;
 
     /**
      * Options from the launcher's environment.
@@ -152,6 +154,27 @@ public final class SmartMapOptions
         return this;
     }
 
+    /** @return the rank count from which {@link SmartMap#barrier()} uses the dissemination algorithm. */
+    public int disseminationMinRanks()
+    {
+        return disseminationMinRanks;
+    }
+
+    /**
+     * Jobs of at least this many ranks run the dissemination barrier, smaller ones the flat one
+     * (default {@link SmartMap#DISSEMINATION_MIN_RANKS}, system property
+     * {@code smartmap.disseminationMinRanks}). Must be the same on every rank: a rank that disagrees
+     * gets a {@link CollectiveMismatchException} at its first barrier.
+     *
+     * @param disseminationMinRanks ranks, {@code >= 1} (1: always dissemination).
+     * @return this.
+     */
+    public SmartMapOptions disseminationMinRanks(final int disseminationMinRanks)
+    {
+        this.disseminationMinRanks = disseminationMinRanks;
+        return this;
+    }
+
     /**
      * Check the options before anything is opened.
      *
@@ -172,6 +195,11 @@ public final class SmartMapOptions
         {
             throw new IllegalArgumentException("timeout must be positive: timeoutNs=" + timeoutNs);
         }
+        if (disseminationMinRanks < 1)
+        {
+            throw new IllegalArgumentException("dissemination threshold must be positive: disseminationMinRanks=" +
+                disseminationMinRanks);
+        }
         if (dir == null)
         {
             throw new IllegalArgumentException("segment directory must not be null: dir=null");
@@ -183,6 +211,7 @@ public final class SmartMapOptions
     public String toString()
     {
         return "SmartMapOptions{dir=" + dir + ", job=" + jobId + ", rank=" + rank + ", size=" + size +
-            ", regionSizeBytes=" + regionSizeBytes + ", timeoutNs=" + timeoutNs + '}';
+            ", regionSizeBytes=" + regionSizeBytes + ", timeoutNs=" + timeoutNs +
+            ", disseminationMinRanks=" + disseminationMinRanks + '}';
     }
 }

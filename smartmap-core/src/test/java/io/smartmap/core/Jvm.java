@@ -58,10 +58,23 @@ public final class Jvm
      */
     public static List<String> command(final Class<?> main, final String... args)
     {
+        return command(List.of("-Xmx128m"), main, args);
+    }
+
+    /**
+     * @param jvmOptions options for the JVM before the class path, e.g. a heap size or a {@code -D} property;
+     *                   without {@code -Xmx} the JVM picks its default heap.
+     * @param main       the main class (on the test class path).
+     * @param args       its arguments.
+     * @return {@code java <flags> <jvmOptions> -cp <classpath> <main> args...} with the Agrona flag.
+     */
+    public static List<String> command(final List<String> jvmOptions, final Class<?> main, final String... args)
+    {
         final List<String> command = new ArrayList<>(List.of(javaExecutable()));
         command.addAll(io.smartmap.core.launch.JvmFlags.all());
-        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         return command;
     }

@@ -50,6 +50,24 @@ class LauncherTest
         assertNoSegmentLeft();
     }
 
+    /** The dissemination barrier across real processes, at rank counts that are not powers of two. */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 9})
+    void shouldSynchronizeRankProcessesWithTheDisseminationBarrier(final int ranks) throws IOException
+    {
+        final int code = launch(ranks, Jvm.command(List.of("-Xmx64m", "-Dsmartmap.disseminationMinRanks=2"),
+            BarrierCheckRank.class, "1000"));
+        assertEquals(0, code, output());
+        for (int r = 0; r < ranks; r++)
+        {
+            assertTrue(stdout().contains("[" + r + "] barrier check: rank=" + r + " ranks=" + ranks +
+                " dissemination=true barriers=1000 wrong=0"), output());
+        }
+        assertFalse(stdout().contains("WRONG"), output());
+        System.out.println(stdout().lines().filter(l -> l.startsWith("[0] barrier check")).findFirst().orElse(""));
+        assertNoSegmentLeft();
+    }
+
     @Test
     void shouldExitWithTheKilledRanksSignalCodeAndRemoveTheSegment() throws IOException
     {
@@ -86,7 +104,15 @@ class LauncherTest
     void shouldRejectBadArgumentsWithOneLineAndExitCodeTwo() throws IOException
     {
         assertEquals(2, Launcher.run(new String[] {"-n", "0", "true"}, new PrintStream(out), new PrintStream(err)));
-        assertEquals("smartmap-run: -n must be in 1..64: n=0", stderr().strip());
+        assertEquals("smartmap-run: -n must be in 1..1024: n=0", stderr().strip());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "1025", "true"}, new PrintStream(out), new PrintStream(err)));
+        assertEquals("smartmap-run: -n must be in 1..1024: n=1025", stderr().strip());
+        err.reset();
+        assertEquals(2, Launcher.run(new String[] {"-n", "1024", "--dir", dir.toString(), "--region-size", "262144", "true"},
+            new PrintStream(out), new PrintStream(err)));
+        assertEquals("smartmap-run: region too small: regionSize=262144 bytes, min=360448 bytes for size=1024 " +
+            "(control block 32768 bytes, 1024 two-copy rings of 4 x 64-byte fragments, arena 65536 bytes)", stderr().strip());
         err.reset();
         assertEquals(2, Launcher.run(new String[] {"-n", "two", "true"}, new PrintStream(out), new PrintStream(err)));
         assertEquals(1, stderr().strip().lines().count(), stderr());
@@ -208,6 +234,7 @@ class LauncherTest
         assertEquals(0, Launcher.run(new String[] {"-h"}, new PrintStream(out), new PrintStream(err)));
         assertTrue(stdout().contains("Usage: smartmap-run"), stdout());
         assertTrue(stdout().contains("--region-size"), stdout());
+        assertTrue(stdout().contains("number of ranks (1..1024)"), stdout());
     }
 
     private int launch(final int ranks, final List<String> command)

@@ -116,6 +116,13 @@ class PeerFailureProcessTest
         killOneAndExpectSurvivorsToThrow("kill", 4, 2, List.of());
     }
 
+    /** The dissemination barrier waits on one peer per round: the kill reaches every survivor anyway. */
+    @Test
+    void shouldMakeSurvivorsOfADisseminationBarrierThrowWithinTwoSecondsWhenAPeerIsKilled() throws Exception
+    {
+        killOneAndExpectSurvivorsToThrow("kill-dissemination", 5, 3, List.of(), List.of("-Dsmartmap.disseminationMinRanks=2"));
+    }
+
     /**
      * Start {@code size} rank processes, SIGKILL {@code victim} while the others wait in a barrier, and
      * check that each survivor throws a peer failure naming it within 2 s. The victim runs under
@@ -125,6 +132,12 @@ class PeerFailureProcessTest
      */
     private void killOneAndExpectSurvivorsToThrow(final String job, final int size, final int victim,
         final List<String> victimWrapper) throws Exception
+    {
+        killOneAndExpectSurvivorsToThrow(job, size, victim, victimWrapper, List.of());
+    }
+
+    private void killOneAndExpectSurvivorsToThrow(final String job, final int size, final int victim,
+        final List<String> victimWrapper, final List<String> jvmOptions) throws Exception
     {
         final boolean unreaped = victimWrapper == UNREAPED;
         final List<Process> ranks = new ArrayList<>();
@@ -138,7 +151,9 @@ class PeerFailureProcessTest
                 {
                     command.addAll(victimWrapper);
                 }
-                command.addAll(Jvm.command(VictimRank.class, Integer.toString(victim), "wait"));
+                final List<String> options = new ArrayList<>(List.of("-Xmx128m"));
+                options.addAll(jvmOptions);
+                command.addAll(Jvm.command(options, VictimRank.class, Integer.toString(victim), "wait"));
                 final Process process = Jvm.startRank(dir, job, r, size, 4L << 20, command);
                 ranks.add(process);
                 outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));

@@ -82,6 +82,57 @@ class SegmentTest
         assertEmpty(dir);
     }
 
+    /**
+     * Issue 9: a 1024-rank job with 1 MiB regions fits a 24 GiB tmpfs (1 GiB and a page), every rank's
+     * region holds its control block, rings of 128-byte fragments and an arena, and a second mapping
+     * sees what the first wrote in the last rank's region.
+     */
+    @Test
+    void shouldCreateA1024RankJobWithOneMebibyteRegions() throws IOException
+    {
+        final long regionBytes = 1L << 20;
+        try (Segment creator = Segment.create(dir, "thousand", 1024, regionBytes, path -> 24L << 30);
+            Segment attacher = Segment.attach(dir, "thousand", 1024, regionBytes, TIMEOUT_NS))
+        {
+            assertEquals(regionBytes, creator.strideBytes());
+            assertEquals(SegmentDescriptor.HEADER_LENGTH + 1024 * regionBytes, Files.size(creator.path()));
+            assertEquals(128, RegionDescriptor.fragmentBytes(1024, creator.strideBytes()));
+            final int arenaOffset = RegionDescriptor.arenaOffset(1024, creator.strideBytes());
+            assertEquals(ControlBlockDescriptor.CONTROL_BLOCK_LENGTH + 1024 * RegionDescriptor.RING_SLOTS * 128, arenaOffset);
+            final Arena arena = new Arena(attacher, 1023);
+            assertEquals(regionBytes - arenaOffset, arena.freeBytes());
+            final RegionBuffer buffer = arena.allocate(256 * 1024);
+            buffer.putLong(0, 42);
+            assertEquals(42, creator.region(1023).getLong(arenaOffset));
+            for (int r = 0; r < 1024; r++)
+            {
+                creator.region(r).putLongRelease(ControlBlockDescriptor.SEQUENCE_OFFSET, r + 1);
+            }
+            for (int r = 0; r < 1024; r++)
+            {
+                assertEquals(r + 1, attacher.region(r).getLongAcquire(ControlBlockDescriptor.SEQUENCE_OFFSET));
+            }
+        }
+        assertTrue(Segment.delete(dir, "thousand"));
+    }
+
+    @Test
+    void shouldRejectARegionTooSmallForTheRankCountNamingTheMinimum() throws IOException
+    {
+        final IllegalArgumentException ex = assertThrows(
+            IllegalArgumentException.class, () -> Segment.create(dir, "thousand", 1024, 256 * 1024));
+        assertEquals("region too small: regionSize=262144 bytes, min=360448 bytes for size=1024 (control block " +
+            "32768 bytes, 1024 two-copy rings of 4 x 64-byte fragments, arena 65536 bytes)", ex.getMessage());
+        assertEquals(360448, RegionDescriptor.minRegionBytes(1024));
+        try (Segment smallest = Segment.create(dir, "thousand", 1024, RegionDescriptor.minRegionBytes(1024)))
+        {
+            assertEquals(512 * 1024, smallest.strideBytes(), "the minimum rounded up to a power of two");
+            assertEquals(64, RegionDescriptor.fragmentBytes(1024, smallest.strideBytes()));
+        }
+        Segment.delete(dir, "thousand");
+        assertEmpty(dir);
+    }
+
     @Test
     void shouldRejectBadRankCount() throws IOException
     {
@@ -89,8 +140,8 @@ class SegmentTest
             IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 0, SMALL_REGION));
         assertTrue(zero.getMessage().contains("size=0"), zero.getMessage());
         final IllegalArgumentException tooMany = assertThrows(
-            IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 65, 1L << 30));
-        assertTrue(tooMany.getMessage().contains("size=65"), tooMany.getMessage());
+            IllegalArgumentException.class, () -> Segment.create(dir, "ranks", 1025, 1L << 20));
+        assertTrue(tooMany.getMessage().startsWith("rank count out of range: size=1025, min=1, max=1024"), tooMany.getMessage());
         assertEmpty(dir);
     }
 

@@ -2,6 +2,8 @@ package io.smartmap.core;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +12,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -18,6 +22,10 @@ import static org.junit.jupiter.api.Assertions.*;
 class SmartMapThreadTest
 {
     private static final long REGION = RegionDescriptor.minRegionBytes(4);
+    /** Threshold that makes every job run the dissemination barrier. */
+    private static final int ALWAYS = 1;
+    /** Threshold that makes every job run the flat barrier. */
+    private static final int NEVER = Integer.MAX_VALUE;
 
     @TempDir
     Path dir;
@@ -66,6 +74,126 @@ class SmartMapThreadTest
             passed[smartMap.rank()] = 2000;
         });
         assertArrayEquals(new int[] {2000, 2000, 2000, 2000}, passed);
+    }
+
+    /**
+     * Both barriers, at powers of two and not: before barrier {@code i} every rank bumps a shared
+     * counter, after it the counter must show every rank's {@code i + 1} bumps and nobody's
+     * {@code i + 3}rd. Every third barrier follows a flat collective, so the barriers' sequences have gaps.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 5, 6, 8, 9, 13, 16})
+    void shouldSynchronizeWithTheDisseminationBarrierAsWithTheFlatOne(final int size) throws Exception
+    {
+        for (final int threshold : new int[] {NEVER, ALWAYS})
+        {
+            final int barriers = 150;
+            final AtomicLong counter = new AtomicLong();
+            final long[] wrong = new long[size];
+            final boolean[] dissemination = new boolean[size];
+            runRanks("sync-" + size + "-" + (threshold == ALWAYS), size, r -> threshold, smartMap ->
+            {
+                final int rank = smartMap.rank();
+                dissemination[rank] = smartMap.usesDisseminationBarrier();
+                for (int i = 0; i < barriers; i++)
+                {
+                    if (i % 3 == 0)
+                    {
+                        final long seq = smartMap.enter(CollectiveKind.BCAST, 0, 8, 1, -1, 1, Address.NULL, Address.NULL);
+                        for (int peer = 0; peer < size; peer++)
+                        {
+                            smartMap.awaitPeer(peer, seq, CollectiveKind.BCAST, 0, 8, 1, -1, 1);
+                        }
+                    }
+                    counter.incrementAndGet();
+                    smartMap.barrier();
+                    final long value = counter.get();
+                    if (value < (long)size * (i + 1) || value > (long)size * (i + 2) - 1)
+                    {
+                        wrong[rank]++;
+                    }
+                }
+            });
+            for (int r = 0; r < size; r++)
+            {
+                assertEquals(0, wrong[r], "rank " + r + ", size " + size + ", dissemination " + (threshold == ALWAYS));
+                assertEquals(threshold == ALWAYS, dissemination[r]);
+            }
+            assertEquals((long)size * barriers, counter.get());
+        }
+    }
+
+    @Test
+    void shouldChooseTheDisseminationBarrierFromTheThreshold() throws Exception
+    {
+        final int threshold = SmartMap.DISSEMINATION_MIN_RANKS;
+        final boolean[] below = new boolean[1];
+        runRanks("threshold-below", 1, r -> threshold, smartMap -> below[0] = smartMap.usesDisseminationBarrier());
+        assertEquals(threshold <= 1, below[0]);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> SmartMap.join(options("x", 0, 2).disseminationMinRanks(0)));
+        assertTrue(ex.getMessage().startsWith("dissemination threshold must be positive: disseminationMinRanks=0"),
+            ex.getMessage());
+    }
+
+    /**
+     * Rank 2 of 5 enters a broadcast while the others enter a dissemination barrier: it finds the
+     * mismatch at its root, and the barrier's ranks, which never hear from it, fail through its abort.
+     */
+    @Test
+    void shouldDetectAMismatchAgainstTheDisseminationBarrierOnEveryRank() throws Exception
+    {
+        expectMismatchOnEveryRank("mismatch-dissemination", 5, r -> ALWAYS, r -> r == 2);
+    }
+
+    /** Ranks that disagree on the barrier's algorithm are refused, not left waiting for signals that never come. */
+    @Test
+    void shouldDetectRanksThatDisagreeOnTheBarrierAlgorithm() throws Exception
+    {
+        expectMismatchOnEveryRank("mismatch-threshold", 3, r -> r == 0 ? NEVER : ALWAYS, r -> false);
+    }
+
+    /** A dissemination barrier waits for one peer per round; the dead rank is still found, by its partners and then by all. */
+    @Test
+    void shouldFailEveryRankOfADisseminationBarrierWhenOneRankHasClosed() throws Exception
+    {
+        final int size = 6;
+        try (Segment ignored = Segment.create(dir, "closed", size, RegionDescriptor.minRegionBytes(size)))
+        {
+            final ExecutorService pool = Executors.newFixedThreadPool(size);
+            final List<Future<?>> futures = new ArrayList<>();
+            for (int r = 0; r < size; r++)
+            {
+                final SmartMapOptions options = options("closed", r, size).disseminationMinRanks(ALWAYS)
+                    .regionSizeBytes(RegionDescriptor.minRegionBytes(size));
+                futures.add(pool.submit(() ->
+                {
+                    try (SmartMap smartMap = SmartMap.join(options))
+                    {
+                        smartMap.barrier();
+                        if (smartMap.rank() == 4)
+                        {
+                            return null; // leaves the job: its close is a failure for peers still waiting on it
+                        }
+                        smartMap.barrier();
+                    }
+                    return null;
+                }));
+            }
+            for (int r = 0; r < size; r++)
+            {
+                if (r == 4)
+                {
+                    futures.get(r).get(10, TimeUnit.SECONDS);
+                    continue;
+                }
+                final int rank = r;
+                final Exception ex = assertThrows(Exception.class, () -> futures.get(rank).get(10, TimeUnit.SECONDS));
+                assertTrue(ex.getCause() instanceof PeerAbortedException, ex.getCause().toString());
+                assertTrue(ex.getCause().getMessage().contains("rank 4 closed"), ex.getCause().getMessage());
+            }
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -236,16 +364,25 @@ class SmartMapThreadTest
 
     private void runRanks(final String job, final int size, final Consumer<SmartMap> body) throws Exception
     {
-        try (Segment ignored = Segment.create(dir, job, size, REGION))
+        runRanks(job, size, r -> SmartMap.DISSEMINATION_MIN_RANKS, body);
+    }
+
+    /** Threads as ranks, rank {@code r} with barrier threshold {@code thresholds(r)}, regions of the smallest size. */
+    private void runRanks(final String job, final int size, final IntUnaryOperator thresholds, final Consumer<SmartMap> body)
+        throws Exception
+    {
+        final long region = Math.max(REGION, RegionDescriptor.minRegionBytes(size));
+        try (Segment ignored = Segment.create(dir, job, size, region))
         {
             final ExecutorService pool = Executors.newFixedThreadPool(size);
             final List<Future<?>> futures = new ArrayList<>();
             for (int r = 0; r < size; r++)
             {
-                final int rank = r;
+                final SmartMapOptions options = options(job, r, size).regionSizeBytes(region)
+                    .disseminationMinRanks(thresholds.applyAsInt(r));
                 futures.add(pool.submit(() ->
                 {
-                    try (SmartMap smartMap = SmartMap.join(options(job, rank, size)))
+                    try (SmartMap smartMap = SmartMap.join(options))
                     {
                         body.accept(smartMap);
                     }
@@ -257,6 +394,58 @@ class SmartMapThreadTest
                 future.get(60, TimeUnit.SECONDS);
             }
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Ranks with barrier thresholds {@code thresholds(r)} enter a barrier, except those {@code broadcasts}
+     * names, which enter a broadcast from root 0: every rank fails with a mismatch, its own or a peer's.
+     */
+    private void expectMismatchOnEveryRank(
+        final String job, final int size, final IntUnaryOperator thresholds, final java.util.function.IntPredicate broadcasts)
+        throws Exception
+    {
+        final List<Throwable> failures = new ArrayList<>();
+        try (Segment ignored = Segment.create(dir, job, size, RegionDescriptor.minRegionBytes(size)))
+        {
+            final ExecutorService pool = Executors.newFixedThreadPool(size);
+            final List<Future<?>> futures = new ArrayList<>();
+            for (int r = 0; r < size; r++)
+            {
+                final SmartMapOptions options = options(job, r, size).regionSizeBytes(RegionDescriptor.minRegionBytes(size))
+                    .disseminationMinRanks(thresholds.applyAsInt(r));
+                final boolean broadcast = broadcasts.test(r);
+                futures.add(pool.submit(() ->
+                {
+                    try (SmartMap smartMap = SmartMap.join(options))
+                    {
+                        if (broadcast)
+                        {
+                            final long seq = smartMap.enter(CollectiveKind.BCAST, 0, 8, 1, -1, 1, Address.NULL, Address.NULL);
+                            smartMap.awaitPeer(0, seq, CollectiveKind.BCAST, 0, 8, 1, -1, 1);
+                        }
+                        else
+                        {
+                            smartMap.barrier();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> future : futures)
+            {
+                final Exception ex = assertThrows(Exception.class, () -> future.get(10, TimeUnit.SECONDS));
+                failures.add(ex.getCause());
+            }
+            pool.shutdownNow();
+        }
+        assertTrue(failures.stream().anyMatch(t -> t instanceof CollectiveMismatchException), failures.toString());
+        for (final Throwable failure : failures)
+        {
+            assertTrue(failure instanceof CollectiveMismatchException ||
+                failure instanceof PeerAbortedException &&
+                ((PeerAbortedException)failure).reasonCode() == ControlBlockDescriptor.ABORT_MISMATCH, failure.toString());
+            assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
         }
     }
 }

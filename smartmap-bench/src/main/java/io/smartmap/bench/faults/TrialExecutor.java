@@ -607,11 +607,11 @@ final class TrialExecutor
         env.put("JDK_JAVA_OPTIONS", JvmFlags.withFlags(env.get("JDK_JAVA_OPTIONS")));
     }
 
-    /** Bytes per region: the rings, the two largest buffers of {@link FaultRank} and a margin. */
+    /** Bytes per region: full-size rings, the two largest buffers of {@link FaultRank} and a margin. */
     static long regionBytes(final int ranks)
     {
         final long buffers = 2L * FaultRank.MAX_COUNT * ranks * Double.BYTES;
-        return Segment.strideFor(RegionDescriptor.minRegionBytes(ranks) + buffers + REGION_MARGIN_BYTES);
+        return Segment.strideFor(RegionDescriptor.regionBytesFor(ranks, buffers + REGION_MARGIN_BYTES));
     }
 
     /** FaultRank processes (and wrappers) below this JVM, found by their command line. */

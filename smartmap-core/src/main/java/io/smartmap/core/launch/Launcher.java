@@ -1,5 +1,6 @@
 package io.smartmap.core.launch;
 
+import io.smartmap.core.ControlBlockDescriptor;
 import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMapOptions;
 import picocli.CommandLine;
@@ -56,7 +57,7 @@ public final class Launcher implements Callable<Integer>
     /** How long the output of finished ranks may still drain before the launcher returns. */
     static final long DRAIN_MS = 1000;
 
-    @Option(names = {"-n", "--np"}, required = true, paramLabel = "N", description = "number of ranks (1..64)")
+    @Option(names = {"-n", "--np"}, required = true, paramLabel = "N", description = "number of ranks (1.." + ControlBlockDescriptor.MAX_RANKS + ")")
     int ranks;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "segment directory (default: ${DEFAULT-VALUE})")
@@ -113,9 +114,9 @@ public final class Launcher implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (ranks < 1 || ranks > io.smartmap.core.ControlBlockDescriptor.MAX_RANKS)
+        if (ranks < 1 || ranks > ControlBlockDescriptor.MAX_RANKS)
         {
-            return usageError("-n must be in 1.." + io.smartmap.core.ControlBlockDescriptor.MAX_RANKS + ": n=" + ranks);
+            return usageError("-n must be in 1.." + ControlBlockDescriptor.MAX_RANKS + ": n=" + ranks);
         }
         if (timeoutSeconds <= 0)
         {
