@@ -33,7 +33,7 @@ public final class CollectiveConfig
     // 128 KiB 62.6 vs 22.2 us (two-copy vs threaded; it was 256 KiB with the scalar kernels)
     private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 32_768);
 
-    // inline up to here (2 ranks, float, JDK 25): see inlineMaxBytes(CollectiveKind)
+    // inline up to here per collective: see defaultInlineMaxBytes
     private final long[] inlineMaxBytes = new long[CollectiveKind.values().length];
     private int inlineMaxRanks = (int)property("inlineMaxRanks", 16);
     private final Algorithm[] autoAlgorithm = new Algorithm[CollectiveKind.values().length];
@@ -48,10 +48,24 @@ public final class CollectiveConfig
         }
     }
 
+    /**
+     * Measured crossovers of the inline path against the best other algorithm, JDK 25, float, t_avg
+     * (bin/smartmap-bench --sizes 8:2048 --repetitions 5, then --ranks 4 --repetitions 3): reduce and
+     * bcast inline win up to a full slot on 2 ranks (1 KiB: 0.15 vs 0.27, 0.16 vs 0.24 us); allreduce
+     * and allgather up to 512 B (allreduce 512 B 0.26 vs 0.32 us, 1 KiB 0.43 vs 0.33; allgather 512 B
+     * 0.24 vs 0.30, 1 KiB 0.37 vs 0.32); alltoall while a rank's blocks take at most 1 KiB (2 ranks,
+     * 512 B blocks: 0.26 vs 0.30 us). On 4 ranks sharing 2 cores inline wins at every size it fits
+     * except bcast from 256 B (1 KiB: 2.62 vs 1.96 us), which these defaults favour less than 2 ranks.
+     */
     private static long defaultInlineMaxBytes(final CollectiveKind kind)
     {
         switch (kind)
         {
+            case ALLREDUCE:
+            case ALLGATHER:
+                return 512;
+            case ALLTOALL:
+                return 1024;
             default:
                 return ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
         }

@@ -25,16 +25,20 @@ class SelectionTest
         final long slot = ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
         for (final CollectiveKind kind : new CollectiveKind[] {BCAST, ALLGATHER})
         {
+            final long inlineMax = config.inlineMaxBytes(kind);
+            assertTrue(inlineMax <= slot, kind.name());
             assertEquals(INLINE, select(2, 2, kind, AUTO, 8, null), kind.name());
-            assertEquals(INLINE, select(2, 2, kind, AUTO, slot, null), kind.name());
-            assertEquals(SMARTMAP, select(2, 2, kind, AUTO, slot + 8, null), kind.name());
+            assertEquals(INLINE, select(2, 2, kind, AUTO, inlineMax, null), kind.name());
+            assertEquals(SMARTMAP, select(2, 2, kind, AUTO, inlineMax + 8, null), kind.name());
+            assertEquals(INLINE, select(2, 2, kind, INLINE, slot, null), kind.name()); // asked for: up to a full slot
         }
         assertEquals(INLINE, select(2, 2, ALLREDUCE, AUTO, 8, Op.SUM));
         assertEquals(SMARTMAP_THREADED, select(2, 2, ALLREDUCE, AUTO, 2048, Op.SUM));
         assertEquals(TWO_COPY, select(2, 2, REDUCE, AUTO, slot + 8, Op.SUM)); // below the reduce's single-copy threshold
         // alltoall carries all of a rank's blocks in its slot
-        assertEquals(INLINE, select(4, 4, ALLTOALL, AUTO, slot / 4, null));
-        assertEquals(SMARTMAP, select(4, 4, ALLTOALL, AUTO, slot / 4 + 8, null));
+        final long allToAllMax = config.inlineMaxBytes(ALLTOALL);
+        assertEquals(INLINE, select(4, 4, ALLTOALL, AUTO, allToAllMax / 4, null));
+        assertEquals(SMARTMAP, select(4, 4, ALLTOALL, AUTO, allToAllMax / 4 + 8, null));
         assertEquals(INLINE, select(2, 2, BARRIER, AUTO, 0, null));
     }
 
