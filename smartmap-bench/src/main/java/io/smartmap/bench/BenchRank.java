@@ -86,7 +86,9 @@ public final class BenchRank
 
         try (Communicator comm = Communicator.world();
             PrintWriter out = comm.getRank() == 0 ?
-                new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null)
+                new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null;
+            PrintWriter roundTrips = comm.getRank() == 0 ?
+                new PrintWriter(Files.newBufferedWriter(inRunRoundTrips(raw), StandardCharsets.UTF_8)) : null)
         {
             final BenchRank bench = new BenchRank(comm, datatype, maxBytes, kind, touchAll);
             // first, while nothing else runs: the runner prints it in the header as soon as it is there
@@ -96,12 +98,23 @@ public final class BenchRank
                 RoundTrip.write(roundTripFile, roundTripUs);
             }
             bench.warmUp(ops, algorithms, minBytes, maxBytes);
+            final RoundTrip inRun = comm.getSize() > 1 ? RoundTrip.open(comm) : null;
             for (final BenchOp op : ops)
             {
                 for (final long bytes : PRESET.sizes(op, minBytes, maxBytes, datatype.extent()))
                 {
                     for (int round = 0; round < rounds; round++)
                     {
+                        if (inRun != null && bytes <= Report.ROUND_TRIP_MAX_BYTES)
+                        {
+                            // the limit of this round's small-message times, taken just before them
+                            final double roundTripNowUs = inRun.again();
+                            if (roundTrips != null)
+                            {
+                                roundTrips.printf(Locale.ROOT, "%s,%d,%d,%.4f%n", op.label(), bytes, round, roundTripNowUs);
+                                roundTrips.flush();
+                            }
+                        }
                         for (final Algorithm algorithm : op.algorithms())
                         {
                             if (!algorithms.contains(algorithm) && op != BenchOp.BARRIER ||
@@ -125,8 +138,22 @@ public final class BenchRank
                     }
                 }
             }
+            if (inRun != null)
+            {
+                inRun.close();
+            }
             comm.barrier();
         }
+    }
+
+    /**
+     * @param raw the raw measurements file.
+     * @return where rank 0 writes the round trips measured during the run ({@code op,bytes,round,us}
+     *         per round of each size up to {@link Report#ROUND_TRIP_MAX_BYTES}), beside the raw file.
+     */
+    static Path inRunRoundTrips(final Path raw)
+    {
+        return raw.resolveSibling("raw-round-trips.csv");
     }
 
     /**

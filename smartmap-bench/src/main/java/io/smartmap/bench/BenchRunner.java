@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -158,6 +159,7 @@ public final class BenchRunner implements Callable<Integer>
         Files.createDirectories(out);
         final Path raw = out.resolve("raw.csv");
         Files.deleteIfExists(raw);
+        Files.deleteIfExists(BenchRank.inRunRoundTrips(raw));
         final Path roundTripFile = out.resolve("round-trip.csv");
         Files.deleteIfExists(roundTripFile);
         final long regionBytes = Math.max(64L << 20, Long.highestOneBit(2 * range[1] * ranks + (16L << 20)) * 2);
@@ -243,6 +245,7 @@ public final class BenchRunner implements Callable<Integer>
             comparison.writeCharts(out);
         }
         Files.deleteIfExists(raw);
+        Files.deleteIfExists(BenchRank.inRunRoundTrips(raw));
         Files.deleteIfExists(roundTripFile);
         stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
             (baseline == null ? "" : "compare.csv, ") + "charts");
@@ -345,17 +348,36 @@ public final class BenchRunner implements Callable<Integer>
         return line;
     }
 
-    /** Median over rounds of t_min, t_avg and t_max per (op, algorithm, bytes). */
+    /**
+     * Median over rounds of t_min, t_avg and t_max per (op, algorithm, bytes); where the ranks measured
+     * the round trip in the same round ({@link BenchRank#inRunRoundTrips}), also the median round trip
+     * and the median over rounds of t_avg / round trip.
+     */
     private List<Measurement> aggregate(final Path raw, final Datatype type) throws IOException
     {
+        final Map<String, Double> roundTrips = new HashMap<>(); // "op,bytes,round" -> us
+        final Path roundTripFile = BenchRank.inRunRoundTrips(raw);
+        if (Files.exists(roundTripFile))
+        {
+            try (Reader reader = Files.newBufferedReader(roundTripFile, StandardCharsets.UTF_8))
+            {
+                for (final CSVRecord record : CSVFormat.DEFAULT.parse(reader))
+                {
+                    roundTrips.put(record.get(0) + "," + record.get(1) + "," + record.get(2), Double.parseDouble(record.get(3)));
+                }
+            }
+        }
         final Map<String, List<double[]>> rounds = new LinkedHashMap<>();
         try (Reader reader = Files.newBufferedReader(raw, StandardCharsets.UTF_8))
         {
             for (final CSVRecord record : CSVFormat.DEFAULT.parse(reader))
             {
                 final String key = record.get(0) + "," + record.get(1) + "," + record.get(2);
+                final double tAvg = Double.parseDouble(record.get(5));
+                final Double roundTrip = roundTrips.get(record.get(0) + "," + record.get(2) + "," + record.get(3));
                 rounds.computeIfAbsent(key, k -> new ArrayList<>()).add(new double[] {
-                    Double.parseDouble(record.get(4)), Double.parseDouble(record.get(5)), Double.parseDouble(record.get(6))});
+                    Double.parseDouble(record.get(4)), tAvg, Double.parseDouble(record.get(6)),
+                    roundTrip == null ? Double.NaN : roundTrip, roundTrip == null ? Double.NaN : tAvg / roundTrip});
             }
         }
         final List<Measurement> results = new ArrayList<>();
@@ -365,8 +387,14 @@ public final class BenchRunner implements Callable<Integer>
             final List<double[]> values = entry.getValue();
             final double tAvg = median(values, 1);
             final double spread = (max(values, 1) - min(values, 1)) / tAvg * 100;
-            results.add(new Measurement(key[0], key[1], ranks, type.name().toLowerCase(Locale.ROOT), Long.parseLong(key[2]),
-                median(values, 0), tAvg, median(values, 2), values.size(), spread));
+            final Measurement m = new Measurement(key[0], key[1], ranks, type.name().toLowerCase(Locale.ROOT),
+                Long.parseLong(key[2]), median(values, 0), tAvg, median(values, 2), values.size(), spread);
+            if (values.stream().noneMatch(v -> Double.isNaN(v[3])))
+            {
+                m.roundTripUs = median(values, 3);
+                m.inRoundTrips = median(values, 4);
+            }
+            results.add(m);
         }
         for (final Measurement m : results)
         {

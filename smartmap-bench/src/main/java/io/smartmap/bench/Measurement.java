@@ -19,6 +19,13 @@ public final class Measurement
     public final double spreadPercent;
     /** t_avg of two-copy at the same op and size divided by this t_avg; NaN where there is no two-copy. */
     public double speedupVsTwoCopy = Double.NaN;
+    /**
+     * Median over rounds of the cache-line round trip rank 0 &lt;-&gt; 1 measured just before this
+     * point's round, in microseconds; NaN where not measured (above 1 KiB, one rank, older runs).
+     */
+    public double roundTripUs = Double.NaN;
+    /** Median over rounds of this round's t_avg / that round's round trip; NaN where not measured. */
+    public double inRoundTrips = Double.NaN;
 
     Measurement(final String op, final String algorithm, final int ranks, final String datatype, final long bytes,
         final double tMinUs, final double tAvgUs, final double tMaxUs, final int rounds, final double spreadPercent)

@@ -212,7 +212,8 @@ final class Report
         out.println("# t_avg [usec] per algorithm: mean over ranks of each rank's time per call, median of " + rounds +
             (rounds == 1 ? " round" : " rounds") + ";");
         out.println("# speedup: two-copy t_avg / auto t_avg; %memcpy: auto's MB/s over one-thread memcpy; spread%: widest of the row;");
-        out.println("# xRTT: auto's (the barrier's) t_avg / the round trip rank 0 <-> 1, up to " + formatBytes(ROUND_TRIP_MAX_BYTES));
+        out.println("# xRTT: auto's (the barrier's) t_avg / rank 0 <-> 1's round trip of the same round, up to " +
+            formatBytes(ROUND_TRIP_MAX_BYTES));
         for (final String op : ops())
         {
             final List<String> algorithms = new ArrayList<>(algorithms(op));
@@ -241,7 +242,7 @@ final class Report
                 final Measurement t = timed == null || bytes > ROUND_TRIP_MAX_BYTES ? null : find(op, timed, bytes);
                 row.append(String.format(Locale.ROOT, "%9s%7s%9s%9.1f",
                     m == null || Double.isNaN(m.speedupVsTwoCopy) ? "-" : String.format(Locale.ROOT, "%.2fx", m.speedupVsTwoCopy),
-                    t == null || Double.isNaN(roundTripUs) ? "-" : String.format(Locale.ROOT, "%.1f", t.tAvgUs / roundTripUs),
+                    t == null || Double.isNaN(inRoundTrips(t)) ? "-" : String.format(Locale.ROOT, "%.1f", inRoundTrips(t)),
                     m == null || copy == null || bytes == 0 ? "-" :
                         String.format(Locale.ROOT, "%.1f", 100 * m.bandwidthMBps() / copy[0]),
                     spread));
@@ -321,8 +322,8 @@ final class Report
             final Measurement m = results.stream().filter(r -> r.op.equals(op) && r.algorithm.equals(AUTO)).findFirst()
                 .orElseGet(() -> results.stream().filter(r -> r.op.equals(op)).findFirst().orElseThrow());
             return lead + String.format(Locale.ROOT, "t_avg %.2f usec (%s%s): the synchronisation floor under every collective on %d ranks",
-                m.tAvgUs, m.algorithm, Double.isNaN(roundTripUs) ? "" :
-                    String.format(Locale.ROOT, ", %.1f RTT", m.tAvgUs / roundTripUs), ranks);
+                m.tAvgUs, m.algorithm, Double.isNaN(inRoundTrips(m)) ? "" :
+                    String.format(Locale.ROOT, ", %.1f RTT", inRoundTrips(m)), ranks);
         }
         final String subject = subject(op);
         if (subject == null)
@@ -367,8 +368,19 @@ final class Report
     private String inRoundTrips(final String op)
     {
         final String timed = timed(op);
-        final Measurement m = timed == null || Double.isNaN(roundTripUs) ? null : find(op, timed, sizes(op).get(0));
-        return m == null ? "" : String.format(Locale.ROOT, "; %s in %.1f RTT", formatBytes(m.bytes), m.tAvgUs / roundTripUs);
+        final Measurement m = timed == null ? null : find(op, timed, sizes(op).get(0));
+        return m == null || Double.isNaN(inRoundTrips(m)) ? "" :
+            String.format(Locale.ROOT, "; %s in %.1f RTT", formatBytes(m.bytes), inRoundTrips(m));
+    }
+
+    /**
+     * @return a point's t_avg in round trips: the median over rounds of each round's t_avg over the
+     *         round trip measured just before it, where the ranks measured one; else over the header's
+     *         round trip (runs without in-run round trips); NaN where there is neither.
+     */
+    private double inRoundTrips(final Measurement m)
+    {
+        return !Double.isNaN(m.inRoundTrips) ? m.inRoundTrips : m.tAvgUs / roundTripUs;
     }
 
     /** @return {@code faster} as runs of consecutive entries of {@code sizes}: {@code "8 B, 2 KiB..4 MiB"}. */
@@ -499,6 +511,10 @@ final class Report
             row.put("op", m.op).put("algorithm", m.algorithm).put("ranks", m.ranks).put("datatype", m.datatype)
                 .put("bytes", m.bytes).put("t_min_us", round(m.tMinUs)).put("t_avg_us", round(m.tAvgUs))
                 .put("t_max_us", round(m.tMaxUs)).put("rounds", m.rounds).put("spread_percent", round(m.spreadPercent));
+            if (!Double.isNaN(m.inRoundTrips))
+            {
+                row.put("round_trip_us", round(m.roundTripUs)).put("t_avg_rtt", round(m.inRoundTrips));
+            }
             if (!Double.isNaN(m.speedupVsTwoCopy))
             {
                 row.put("speedup_vs_two_copy", round(m.speedupVsTwoCopy));

@@ -60,8 +60,16 @@ final class RoundTrip
     /** How often the runner looks for the file while the ranks start. */
     private static final long POLL_MS = 10;
 
+    /** Batches of one in-run measurement ({@link #again()}): about 0.3 ms on 2 dedicated cores. */
+    static final int IN_RUN_BATCHES = 5;
+    static final int IN_RUN_WARMUP_BATCHES = 2;
+
     private final Communicator comm;
     private final UnsafeBuffer line;
+    /** The counter value the next in-run measurement starts from (ranks 0 and 1 keep it alike). */
+    private long nextCounter;
+    /** This rank's line of {@link #open}, freed by {@link #close()}. */
+    private RegionBuffer own;
     /** Spins of one wait before it yields: many where every rank has a core, few where ranks outnumber cores. */
     private final long spinsBeforeYield;
     private final long timeoutNs;
@@ -116,26 +124,81 @@ final class RoundTrip
     }
 
     /**
+     * Open a line for the round trips measured again during the run, rank 0 &lt;-&gt; rank 1 only
+     * ({@link #again()}), so each round's small-message times are set against a round trip of the
+     * same moment, not one taken minutes earlier (this VM has slow spells of 2-4x). A collective call.
+     *
+     * @param comm the communicator whose ranks take part; at least 2 ranks.
+     * @return the open line; {@link #close()} frees it.
+     */
+    static RoundTrip open(final Communicator comm)
+    {
+        final RegionBuffer own = comm.smartMap().allocate(LINE_BYTES);
+        own.buffer().putLongRelease(COUNTER_OFFSET, 0);
+        final long[] address = {own.address()};
+        comm.bcast(address, 1, Datatype.LONG, 0); // orders rank 0's zero before rank 1's first load
+        final RoundTrip roundTrip = new RoundTrip(comm, comm.getRank() == 0 ? own.buffer() :
+            comm.smartMap().view(address[0], LINE_BYTES));
+        roundTrip.own = own;
+        return roundTrip;
+    }
+
+    /**
+     * Measure rank 0 &lt;-&gt; rank 1 again: {@link #IN_RUN_WARMUP_BATCHES} untimed batches, then the
+     * median of {@link #IN_RUN_BATCHES} batch means. Ranks 0 and 1 call it together; the others
+     * return at once (the caller's next barrier waits for the pair).
+     *
+     * @return on rank 0 the round trip in microseconds; NaN on the other ranks.
+     */
+    double again()
+    {
+        final long roundTrips = (long)(IN_RUN_WARMUP_BATCHES + IN_RUN_BATCHES) * ROUND_TRIPS_PER_BATCH;
+        final long start = nextCounter;
+        nextCounter += 2 * roundTrips; // each round trip adds 2, on both ranks alike
+        if (comm.getRank() == 0)
+        {
+            return ping(1, start, IN_RUN_WARMUP_BATCHES, IN_RUN_BATCHES);
+        }
+        if (comm.getRank() == 1)
+        {
+            pong(start, roundTrips);
+        }
+        return Double.NaN;
+    }
+
+    /** Free the line of {@link #open}; a collective call (after it nobody touches the line). */
+    void close()
+    {
+        comm.barrier();
+        comm.free(own);
+    }
+
+    /**
      * Rank 0's side of one peer's turn.
      *
      * @return the median over batches of the mean round trip in microseconds.
      */
     private double ping(final int peer, final long start)
     {
+        return ping(peer, start, WARMUP_BATCHES, BATCHES);
+    }
+
+    private double ping(final int peer, final long start, final int warmupBatches, final int batches)
+    {
         long counter = start;
-        for (int batch = 0; batch < WARMUP_BATCHES; batch++)
+        for (int batch = 0; batch < warmupBatches; batch++)
         {
             counter = pingBatch(peer, counter);
         }
-        final double[] meansUs = new double[BATCHES];
-        for (int batch = 0; batch < BATCHES; batch++)
+        final double[] meansUs = new double[batches];
+        for (int batch = 0; batch < batches; batch++)
         {
             final long startNs = System.nanoTime();
             counter = pingBatch(peer, counter);
             meansUs[batch] = (System.nanoTime() - startNs) / 1e3 / ROUND_TRIPS_PER_BATCH;
         }
         Arrays.sort(meansUs);
-        return meansUs[BATCHES / 2];
+        return meansUs[batches / 2];
     }
 
     private long pingBatch(final int peer, final long start)

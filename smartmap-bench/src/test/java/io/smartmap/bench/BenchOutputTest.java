@@ -232,12 +232,32 @@ class BenchOutputTest
                 faster.size(), best, Report.formatBytes(bestBytes));
             final String line = firstOut.stream().filter(l -> l.startsWith(expected + "; ")).findFirst()
                 .orElseThrow(() -> new AssertionError(expected + " in " + firstOut));
-            // then auto's t_avg at the smallest size in round trips (both files round to 4 decimals)
+            // then auto's t_avg at the smallest size in round trips: the median over rounds of t_avg over
+            // the round trip measured in the same round, which results.json carries beside the point
             final Matcher inRoundTrips = IN_ROUND_TRIPS.matcher(line);
             assertTrue(inRoundTrips.matches(), line);
-            final double multiple = smallestUs / roundTripUs;
+            final JsonNode point = resultRow(first, op, "auto", 256);
+            assertTrue(point.get("round_trip_us").asDouble() > 0, point.toString());
+            final double multiple = point.get("t_avg_rtt").asDouble();
+            assertTrue(multiple > 0 && Double.isFinite(multiple), point.toString());
             assertEquals(multiple, Double.parseDouble(inRoundTrips.group(1)), 0.051 + multiple * 1e-3, line);
+            assertFalse(resultRow(first, op, "auto", 4096).has("t_avg_rtt"), "no round trip measured above 1 KiB");
+            assertTrue(smallestUs > 0 && roundTripUs > 0, line);
         }
+    }
+
+    private static JsonNode resultRow(final Path run, final String op, final String algorithm, final long bytes)
+        throws IOException
+    {
+        for (final JsonNode row : new ObjectMapper().readTree(run.resolve("results.json").toFile()).get("results"))
+        {
+            if (row.get("op").asText().equals(op) && row.get("algorithm").asText().equals(algorithm) &&
+                row.get("bytes").asLong() == bytes)
+            {
+                return row;
+            }
+        }
+        throw new AssertionError("no results.json row for " + op + " " + algorithm + " " + bytes);
     }
 
     @Test
@@ -297,13 +317,17 @@ class BenchOutputTest
     @Test
     void shouldReadTheCommittedResultsAsABaseline()
     {
-        // written before --compare existed: the fields it needs were there already
+        // written before the round trip was measured (issue 13's runs): the fields --compare needs were there already
+        final Comparison.Run old = Comparison.read(Path.of("results", "2-ranks-region", "results.json"));
+        assertEquals(260, old.results.size());
+        assertEquals("vector 512-bit", old.kernels);
+        assertTrue(old.describe().endsWith("2 ranks, float, 5 rounds"), old.describe());
+        assertTrue(Double.isNaN(old.roundTripUs), "written before the round trip was measured: " + old.roundTripUs);
+        assertTrue(old.results.stream().allMatch(m -> m.tAvgUs > 0 && m.spreadPercent >= 0));
+        // the current full run: every algorithm, INLINE where it fits, and its round trip
         final Comparison.Run run = Comparison.read(Path.of("results", "2-ranks", "results.json"));
-        assertEquals(381, run.results.size());
-        assertEquals("vector 512-bit", run.kernels);
-        assertTrue(run.describe().endsWith("2 ranks, float, 5 rounds"), run.describe());
-        assertTrue(Double.isNaN(run.roundTripUs), "written before the round trip was measured: " + run.roundTripUs);
-        assertTrue(run.results.stream().allMatch(m -> m.tAvgUs > 0 && m.spreadPercent >= 0));
+        assertEquals(422, run.results.size());
+        assertTrue(run.roundTripUs > 0, run.describe());
     }
 
     @Test

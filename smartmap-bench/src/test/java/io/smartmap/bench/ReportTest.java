@@ -117,7 +117,7 @@ class ReportTest
         // rank 0 <-> 1 takes 0.25 usec, rank 0 <-> 2 0.4: every multiple is of the first
         final Report report = new Report(results, Map.of(), new double[] {0.25, 0.4}, 3, Datatype.DOUBLE);
         final List<String> lines = print(report::printTables);
-        assertTrue(lines.contains("# xRTT: auto's (the barrier's) t_avg / the round trip rank 0 <-> 1, up to 1 KiB"), String.join("\n", lines));
+        assertTrue(lines.contains("# xRTT: auto's (the barrier's) t_avg / rank 0 <-> 1's round trip of the same round, up to 1 KiB"), String.join("\n", lines));
         final int heading = lines.indexOf(lines.stream().filter(l -> l.trim().startsWith("#bytes")).findFirst().orElseThrow());
         final List<String> columns = List.of(lines.get(heading).trim().split("\\s+"));
         assertEquals(List.of("#bytes", "two-copy", "auto", "speedup", "xRTT", "%memcpy", "spread%"), columns);
