@@ -279,10 +279,16 @@ public final class SmartMap implements AutoCloseable
         {
             final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
                 " vs rank " + peer + " on the inline path (another collective or message size)";
-            self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
-            throw new CollectiveMismatchException(message);
+            throw mismatch(message);
         }
         checkDescriptor(peer, sequence, kind, root, count, datatype, op, algorithm);
+    }
+
+    /** Mark this rank aborted for a mismatch (peers fail fast with its reason) and return the exception to throw. */
+    private CollectiveMismatchException mismatch(final String message)
+    {
+        self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
+        return new CollectiveMismatchException(message);
     }
 
     /**
@@ -304,8 +310,7 @@ public final class SmartMap implements AutoCloseable
         {
             final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
                 " vs " + block.describeDescriptor();
-            self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
-            throw new CollectiveMismatchException(message);
+            throw mismatch(message);
         }
     }
 
