@@ -35,6 +35,7 @@ public final class CollectiveConfig
 
     // inline up to here per collective: see defaultInlineMaxBytes
     private final long[] inlineMaxBytes = new long[CollectiveKind.values().length];
+    private final long[] oversubscribedInlineMaxBytes = new long[CollectiveKind.values().length];
     private int inlineMaxRanks = (int)property("inlineMaxRanks", 16);
     private final Algorithm[] autoAlgorithm = new Algorithm[CollectiveKind.values().length];
 
@@ -43,6 +44,8 @@ public final class CollectiveConfig
         {
             inlineMaxBytes[kind.ordinal()] = property("inlineMaxBytes." + kind.name().toLowerCase(java.util.Locale.ROOT),
                 defaultInlineMaxBytes(kind));
+            oversubscribedInlineMaxBytes[kind.ordinal()] = property("oversubscribedInlineMaxBytes." +
+                kind.name().toLowerCase(java.util.Locale.ROOT), ControlBlockDescriptor.INLINE_PAYLOAD_BYTES);
             autoAlgorithm[kind.ordinal()] = Algorithm.valueOf(System.getProperty(
                 "smartmap.autoAlgorithm." + kind.name().toLowerCase(java.util.Locale.ROOT), "AUTO"));
         }
@@ -54,8 +57,7 @@ public final class CollectiveConfig
      * bcast inline win up to a full slot on 2 ranks (1 KiB: 0.15 vs 0.27, 0.16 vs 0.24 us); allreduce
      * and allgather up to 512 B (allreduce 512 B 0.26 vs 0.32 us, 1 KiB 0.43 vs 0.33; allgather 512 B
      * 0.24 vs 0.30, 1 KiB 0.37 vs 0.32); alltoall while a rank's blocks take at most 1 KiB (2 ranks,
-     * 512 B blocks: 0.26 vs 0.30 us). On 4 ranks sharing 2 cores inline wins at every size it fits
-     * except bcast from 256 B (1 KiB: 2.62 vs 1.96 us), which these defaults favour less than 2 ranks.
+     * 512 B blocks: 0.26 vs 0.30 us). When ranks outnumber cores see {@link #oversubscribedInlineMaxBytes}.
      */
     private static long defaultInlineMaxBytes(final CollectiveKind kind)
     {
@@ -273,6 +275,32 @@ public final class CollectiveConfig
             throw new IllegalArgumentException("kind must not be null and bytes not negative: kind=" + kind + ", bytes=" + bytes);
         }
         inlineMaxBytes[kind.ordinal()] = bytes;
+        return this;
+    }
+
+    /**
+     * @param kind the collective.
+     * @return {@link #inlineMaxBytes(CollectiveKind)} for jobs whose ranks outnumber their cores, where a
+     *         rank often waits for a peer that is not running and the inline path's single pass pays
+     *         further: a full slot for every collective (4 ranks on 2 cores, float, JDK 25,
+     *         bin/smartmap-bench --ranks 4 --repetitions 3: allreduce 1 KiB inline 5.36 against 8.05 us
+     *         threaded, allgather 5.68 against 8.73 us single copy; bcast is the exception, single copy
+     *         wins from 256 B, 1 KiB 3.55 against 3.21 us, but two-copy, which AUTO takes below 512 B,
+     *         loses to both at 4.7-5.6 us); property {@code smartmap.oversubscribedInlineMaxBytes.<collective>}.
+     */
+    public long oversubscribedInlineMaxBytes(final CollectiveKind kind)
+    {
+        return oversubscribedInlineMaxBytes[kind.ordinal()];
+    }
+
+    /** Set {@link #oversubscribedInlineMaxBytes(CollectiveKind)}; 0 keeps AUTO off the inline path there. */
+    public CollectiveConfig oversubscribedInlineMaxBytes(final CollectiveKind kind, final long bytes)
+    {
+        if (kind == null || bytes < 0)
+        {
+            throw new IllegalArgumentException("kind must not be null and bytes not negative: kind=" + kind + ", bytes=" + bytes);
+        }
+        oversubscribedInlineMaxBytes[kind.ordinal()] = bytes;
         return this;
     }
 

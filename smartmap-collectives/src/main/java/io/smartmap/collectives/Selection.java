@@ -11,7 +11,8 @@ import io.smartmap.core.CollectiveKind;
  * <p>
  * {@link Algorithm#AUTO}, in order: the collective's override ({@link CollectiveConfig#autoAlgorithm}); then
  * {@link Algorithm#INLINE} when at most {@link CollectiveConfig#inlineMaxRanks()} ranks and the
- * payload is at most {@link CollectiveConfig#inlineMaxBytes(CollectiveKind)} and fits a slot; then
+ * payload is at most {@link CollectiveConfig#inlineMaxBytes(CollectiveKind)} (when ranks outnumber
+ * cores {@link CollectiveConfig#oversubscribedInlineMaxBytes(CollectiveKind)}) and fits a slot; then
  * single copy from the collective's single-copy threshold up, two copy below it. {@link Algorithm#SMARTMAP}
  * resolves to the serial or threaded reduction for reduce and allreduce (paper, section 4.2: threaded
  * from {@link CollectiveConfig#threadedMinBytes()}, serial for MINLOC, MAXLOC and user-defined ops).
@@ -85,8 +86,9 @@ final class Selection
 
     private Algorithm automatic(final CollectiveKind kind, final long bytes, final Op op)
     {
+        final long inlineMaxBytes = oversubscribed() ? config.oversubscribedInlineMaxBytes(kind) : config.inlineMaxBytes(kind);
         if (size <= config.inlineMaxRanks() && Algorithm.inlineFits(kind, bytes, size) &&
-            Inline.payloadBytes(kind, bytes, size) <= config.inlineMaxBytes(kind))
+            Inline.payloadBytes(kind, bytes, size) <= inlineMaxBytes)
         {
             return Algorithm.INLINE;
         }

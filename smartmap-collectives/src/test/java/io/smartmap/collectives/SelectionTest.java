@@ -57,6 +57,24 @@ class SelectionTest
     }
 
     @Test
+    void shouldUseTheOversubscribedInlineThresholdsWhenRanksOutnumberCores()
+    {
+        final long slot = ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
+        final long dedicatedMax = config.inlineMaxBytes(ALLREDUCE);
+        assertTrue(dedicatedMax < slot);
+        assertEquals(SMARTMAP_THREADED, select(4, 4, ALLREDUCE, AUTO, 1024, Op.SUM));
+        assertEquals(INLINE, select(4, 2, ALLREDUCE, AUTO, 1024, Op.SUM)); // a full slot when oversubscribed
+        assertEquals(INLINE, select(4, 2, ALLGATHER, AUTO, 1024, null));
+        assertEquals(SMARTMAP, select(4, 4, ALLGATHER, AUTO, 1024, null));
+        config.oversubscribedInlineMaxBytes(BCAST, 128);
+        assertEquals(INLINE, select(4, 2, BCAST, AUTO, 128, null));
+        assertEquals(TWO_COPY, select(4, 2, BCAST, AUTO, 136, null)); // below the single-copy threshold
+        assertEquals(INLINE, select(4, 4, BCAST, AUTO, 136, null)); // dedicated cores: its own threshold
+        config.oversubscribedInlineMaxBytes(ALLREDUCE, 0);
+        assertEquals(TWO_COPY, select(4, 2, ALLREDUCE, AUTO, 8, Op.SUM));
+    }
+
+    @Test
     void shouldLetOneCollectiveOverrideTheTable()
     {
         config.autoAlgorithm(BCAST, TWO_COPY);
