@@ -32,6 +32,10 @@ public final class CollectiveConfig
     // bin/smartmap-bench --ranks 4 --repetitions 3 --datatype float: 8 KiB 5.8 vs 14.4 us, 32 KiB 18.3 vs 15.5 us,
     // 128 KiB 62.6 vs 22.2 us (two-copy vs threaded; it was 256 KiB with the scalar kernels)
     private long oversubscribedReduceSingleCopyMinBytes = property("oversubscribedReduceSingleCopyMinBytes", 32_768);
+    // with more ranks than cores the receivers of a single-copy bcast beat two-copy at every size (4 ranks, 2 cores,
+    // float, JDK 25, bin/smartmap-bench --ranks 4 --ops bcast --sizes 256:2048 --repetitions 3): 256 B 2.56 vs 6.04 us,
+    // 512 B 2.57 vs 5.38, 1 KiB 2.86 vs 6.96; inline 2.60, 3.00 and 3.50 us
+    private long oversubscribedBcastSingleCopyMinBytes = property("oversubscribedBcastSingleCopyMinBytes", 0);
 
     // inline up to here per collective: see defaultInlineMaxBytes
     private final long[] inlineMaxBytes = new long[CollectiveKind.values().length];
@@ -45,7 +49,7 @@ public final class CollectiveConfig
             inlineMaxBytes[kind.ordinal()] = property("inlineMaxBytes." + kind.name().toLowerCase(java.util.Locale.ROOT),
                 defaultInlineMaxBytes(kind));
             oversubscribedInlineMaxBytes[kind.ordinal()] = property("oversubscribedInlineMaxBytes." +
-                kind.name().toLowerCase(java.util.Locale.ROOT), ControlBlockDescriptor.INLINE_PAYLOAD_BYTES);
+                kind.name().toLowerCase(java.util.Locale.ROOT), kind == CollectiveKind.BCAST ? 256 : ControlBlockDescriptor.INLINE_PAYLOAD_BYTES);
             autoAlgorithm[kind.ordinal()] = Algorithm.valueOf(System.getProperty(
                 "smartmap.autoAlgorithm." + kind.name().toLowerCase(java.util.Locale.ROOT), "AUTO"));
         }
@@ -215,6 +219,21 @@ public final class CollectiveConfig
         return this;
     }
 
+    /**
+     * @return the bcast threshold of {@link Algorithm#AUTO} when ranks outnumber cores: single copy from
+     *         any size there (two-copy's copy-in and copy-out each need the other side on a core).
+     */
+    public long oversubscribedBcastSingleCopyMinBytes()
+    {
+        return oversubscribedBcastSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig oversubscribedBcastSingleCopyMinBytes(final long bytes)
+    {
+        this.oversubscribedBcastSingleCopyMinBytes = bytes;
+        return this;
+    }
+
     public long allToAllSingleCopyMinBytes()
     {
         return allToAllSingleCopyMinBytes;
@@ -282,11 +301,12 @@ public final class CollectiveConfig
      * @param kind the collective.
      * @return {@link #inlineMaxBytes(CollectiveKind)} for jobs whose ranks outnumber their cores, where a
      *         rank often waits for a peer that is not running and the inline path's single pass pays
-     *         further: a full slot for every collective (4 ranks on 2 cores, float, JDK 25,
+     *         further: a full slot for every collective but bcast (4 ranks on 2 cores, float, JDK 25,
      *         bin/smartmap-bench --ranks 4 --repetitions 3: allreduce 1 KiB inline 5.36 against 8.05 us
-     *         threaded, allgather 5.68 against 8.73 us single copy; bcast is the exception, single copy
-     *         wins from 256 B, 1 KiB 3.55 against 3.21 us, but two-copy, which AUTO takes below 512 B,
-     *         loses to both at 4.7-5.6 us); property {@code smartmap.oversubscribedInlineMaxBytes.<collective>}.
+     *         threaded, allgather 5.68 against 8.73 us single copy), 256 B for bcast, where single copy
+     *         wins above (512 B 2.57 against 3.00 us, 1 KiB 2.86 against 3.50; see
+     *         {@link #oversubscribedBcastSingleCopyMinBytes()}); property
+     *         {@code smartmap.oversubscribedInlineMaxBytes.<collective>}.
      */
     public long oversubscribedInlineMaxBytes(final CollectiveKind kind)
     {

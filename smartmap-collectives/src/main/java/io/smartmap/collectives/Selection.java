@@ -104,7 +104,7 @@ final class Selection
         switch (kind)
         {
             case BCAST:
-                return config.bcastSingleCopyMinBytes();
+                return oversubscribed() ? config.oversubscribedBcastSingleCopyMinBytes() : config.bcastSingleCopyMinBytes();
             case REDUCE:
                 return oversubscribed() ? config.oversubscribedReduceSingleCopyMinBytes() : config.reduceSingleCopyMinBytes();
             case ALLREDUCE:

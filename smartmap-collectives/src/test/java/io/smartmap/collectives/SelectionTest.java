@@ -66,10 +66,12 @@ class SelectionTest
         assertEquals(INLINE, select(4, 2, ALLREDUCE, AUTO, 1024, Op.SUM)); // a full slot when oversubscribed
         assertEquals(INLINE, select(4, 2, ALLGATHER, AUTO, 1024, null));
         assertEquals(SMARTMAP, select(4, 4, ALLGATHER, AUTO, 1024, null));
-        config.oversubscribedInlineMaxBytes(BCAST, 128);
-        assertEquals(INLINE, select(4, 2, BCAST, AUTO, 128, null));
-        assertEquals(TWO_COPY, select(4, 2, BCAST, AUTO, 136, null)); // below the single-copy threshold
-        assertEquals(INLINE, select(4, 4, BCAST, AUTO, 136, null)); // dedicated cores: its own threshold
+        final long bcastMax = config.oversubscribedInlineMaxBytes(BCAST);
+        assertEquals(INLINE, select(4, 2, BCAST, AUTO, bcastMax, null));
+        assertEquals(SMARTMAP, select(4, 2, BCAST, AUTO, bcastMax + 8, null)); // single copy from any size there
+        assertEquals(INLINE, select(4, 4, BCAST, AUTO, bcastMax + 8, null)); // dedicated cores: its own threshold
+        config.oversubscribedBcastSingleCopyMinBytes(4096);
+        assertEquals(TWO_COPY, select(4, 2, BCAST, AUTO, bcastMax + 8, null));
         config.oversubscribedInlineMaxBytes(ALLREDUCE, 0);
         assertEquals(TWO_COPY, select(4, 2, ALLREDUCE, AUTO, 8, Op.SUM));
     }
