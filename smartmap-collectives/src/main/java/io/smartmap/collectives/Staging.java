@@ -70,11 +70,10 @@ final class Staging
             }
             capacityBytes = (long)java.lang.reflect.Array.getLength(buffer) * arrayElementBytes(expected);
         }
-        final long capacity = capacityBytes / datatype.extent();
-        if (elements > capacity)
+        if (elements * datatype.extent() > capacityBytes) // no division on the hot path; elements < 2^40, extent <= 16
         {
             throw new IllegalArgumentException("count exceeds " + name + ": count=" + elements + ", capacity=" +
-                capacity + ", datatype=" + datatype);
+                capacityBytes / datatype.extent() + ", datatype=" + datatype);
         }
     }
 
