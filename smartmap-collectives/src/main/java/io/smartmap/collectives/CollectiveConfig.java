@@ -289,11 +289,7 @@ public final class CollectiveConfig
     /** Set {@link #inlineMaxBytes(CollectiveKind)}; 0 keeps {@link Algorithm#AUTO} off the inline path for the collective. */
     public CollectiveConfig inlineMaxBytes(final CollectiveKind kind, final long bytes)
     {
-        if (kind == null || bytes < 0)
-        {
-            throw new IllegalArgumentException("kind must not be null and bytes not negative: kind=" + kind + ", bytes=" + bytes);
-        }
-        inlineMaxBytes[kind.ordinal()] = bytes;
+        setPerKind(inlineMaxBytes, kind, bytes);
         return this;
     }
 
@@ -316,12 +312,18 @@ public final class CollectiveConfig
     /** Set {@link #oversubscribedInlineMaxBytes(CollectiveKind)}; 0 keeps AUTO off the inline path there. */
     public CollectiveConfig oversubscribedInlineMaxBytes(final CollectiveKind kind, final long bytes)
     {
+        setPerKind(oversubscribedInlineMaxBytes, kind, bytes);
+        return this;
+    }
+
+    /** Set one collective's entry of a per-collective byte threshold. */
+    private static void setPerKind(final long[] table, final CollectiveKind kind, final long bytes)
+    {
         if (kind == null || bytes < 0)
         {
             throw new IllegalArgumentException("kind must not be null and bytes not negative: kind=" + kind + ", bytes=" + bytes);
         }
-        oversubscribedInlineMaxBytes[kind.ordinal()] = bytes;
-        return this;
+        table[kind.ordinal()] = bytes;
     }
 
     /**

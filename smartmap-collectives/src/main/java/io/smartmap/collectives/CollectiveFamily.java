@@ -1,5 +1,7 @@
 package io.smartmap.collectives;
 
+import io.smartmap.core.CollectiveKind;
+
 /**
  * One algorithm family, the way Open MPI's {@code coll} framework has components: a class that
  * implements the collectives it supports on a prepared {@link Operation} (kind, counts, buffers,
@@ -26,7 +28,7 @@ abstract class CollectiveFamily
     /** Enter the prepared collective and run it. */
     final void run(final Operation op)
     {
-        if (op.kind == io.smartmap.core.CollectiveKind.BARRIER)
+        if (op.kind == CollectiveKind.BARRIER)
         {
             barrier(op);
             return;

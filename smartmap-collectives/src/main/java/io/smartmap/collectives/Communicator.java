@@ -7,7 +7,6 @@ import io.smartmap.core.PeerFailureException;
 import io.smartmap.core.RegionBuffer;
 import io.smartmap.core.SmartMap;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -463,7 +462,7 @@ public final class Communicator implements AutoCloseable
             send = staging.stage(send, sendElements, datatype, true, false);
         }
         Object recv = recvBuf;
-        if (recv != null && (!Staging.addressable(recv) || recv instanceof ByteBuffer && ((ByteBuffer)recv).isReadOnly()))
+        if (recv != null && !Staging.writableInPlace(recv))
         {
             recv = staging.stage(recv, recvElements, datatype, false, true); // refuses a read-only buffer
         }
@@ -491,7 +490,7 @@ public final class Communicator implements AutoCloseable
         final boolean stageProgressively = sendBuf != null && send == null && !sendInPlace &&
             kind == CollectiveKind.BCAST && resolved == Algorithm.SMARTMAP && Staging.addressable(sendBuf);
         final boolean receiveInPlace = recvBuf != null && recv == null && ownsReceive(kind, resolved) &&
-            Staging.addressable(recvBuf) && !(recvBuf instanceof ByteBuffer && ((ByteBuffer)recvBuf).isReadOnly());
+            Staging.writableInPlace(recvBuf);
         if (sendBuf != null && send == null && !sendInPlace)
         {
             send = stageProgressively ? staging.scratch(sendBuf, sendElements, datatype, false) :

@@ -50,7 +50,11 @@ final class Inline extends CollectiveFamily
     private final long[] payload;
     /** Accumulator of a reduction whose receive buffer is a Java array (the kernels fold native memory). */
     private final UnsafeBuffer fold;
-    /** This rank's last inline collective: its sequence, operation word and count, to check the peers later. */
+    /**
+     * This rank's last published slot: its sequence, operation word and count. Every collective
+     * publishes before it reads a peer's slot, so they are also what the current call checks the peers
+     * against, and, one call later, what a peer that nobody read is checked against.
+     */
     private long lastSequence = -1;
     private long lastOperation;
     private long lastCount;
@@ -223,7 +227,7 @@ final class Inline extends CollectiveFamily
 
     /**
      * Wait for {@code peer}'s slot of the operation's sequence, check that it holds the same
-     * operation, and note the address of its payload in {@link #payload}.
+     * operation (the one this rank just published), and note the address of its payload in {@link #payload}.
      *
      * @return the payload's virtual address.
      * @throws CollectiveMismatchException if the peer entered another collective at this sequence.
@@ -235,9 +239,9 @@ final class Inline extends CollectiveFamily
         if (ex.waiter.awaitAtLeast(block, slot + INLINE_SEQUENCE_OFFSET, op.sequence, peer, SLOT, SEQUENCE_OFFSET) ==
             Waiter.ELSEWHERE)
         {
-            throw mismatch(op.sequence, operationWord(op), op.count, peer, "entered it on the descriptor path");
+            throw mismatch(op.sequence, lastOperation, lastCount, peer, "entered it on the descriptor path");
         }
-        checkSlot(block, slot, op.sequence, operationWord(op), op.count);
+        checkSlot(block, slot, op.sequence, lastOperation, lastCount);
         knownEntered[peer] = op.sequence;
         final long data = block.buffer().addressOffset() + slot + INLINE_DATA_OFFSET;
         payload[peer] = data;

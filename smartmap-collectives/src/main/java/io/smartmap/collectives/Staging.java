@@ -165,6 +165,15 @@ final class Staging
         return !(buffer instanceof ByteBuffer) || ((ByteBuffer)buffer).isDirect() || ((ByteBuffer)buffer).hasArray();
     }
 
+    /**
+     * @return whether an algorithm may copy straight into the argument: {@link #addressable} and not a
+     *         read-only ByteBuffer (which {@link #stage} refuses as a receive buffer).
+     */
+    static boolean writableInPlace(final Object buffer)
+    {
+        return addressable(buffer) && !(buffer instanceof ByteBuffer && ((ByteBuffer)buffer).isReadOnly());
+    }
+
     void copyOut()
     {
         for (int i = 0; i < staged; i++)
