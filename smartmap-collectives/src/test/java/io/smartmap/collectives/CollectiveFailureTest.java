@@ -9,6 +9,7 @@ import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.SmartMapOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -146,35 +147,19 @@ class CollectiveFailureTest
     @EnumSource(Disagreement.class)
     void shouldFailOnEveryRankWhenRanksDisagree(final Disagreement disagreement)
     {
-        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20, comm ->
+        assertEveryRankFailsWithAMismatch(() -> ThreadRanks.run(2, 8L << 20, comm -> failsWithAMismatch(comm, c ->
         {
-            try
+            if (c.getRank() == 0)
             {
-                if (comm.getRank() == 0)
-                {
-                    comm.reduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM, 0,
-                        Algorithm.SMARTMAP_SERIAL);
-                }
-                else
-                {
-                    disagreement.call.accept(comm);
-                }
-                comm.barrier(); // a rank that read nobody's data finds the mismatch here at the latest
-                return "no failure on rank " + comm.getRank();
+                c.reduce(Disagreement.buffer(c), Disagreement.buffer(c), 8, Datatype.DOUBLE, Op.SUM, 0,
+                    Algorithm.SMARTMAP_SERIAL);
             }
-            catch (final CollectiveMismatchException | PeerAbortedException failure)
+            else
             {
-                if (failure instanceof PeerAbortedException)
-                {
-                    assertEquals(ControlBlockDescriptor.ABORT_MISMATCH, ((PeerAbortedException)failure).reasonCode(),
-                        failure.getMessage());
-                }
-                assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
-                throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
+                disagreement.call.accept(c);
             }
-        }));
-        assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
-            "every rank failed with a mismatch: " + ex);
+            c.barrier(); // a rank that read nobody's data finds the mismatch here at the latest
+        })));
     }
 
     /**
@@ -184,23 +169,43 @@ class CollectiveFailureTest
     @Test
     void shouldFindAnInlineMismatchThatNoRankReadAtItsNextCall()
     {
-        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20, comm ->
+        assertEveryRankFailsWithAMismatch(() -> ThreadRanks.run(2, 8L << 20, comm -> failsWithAMismatch(comm, c ->
         {
-            try
+            final int otherRank = 1 - c.getRank();
+            c.reduce(Disagreement.buffer(c), Disagreement.buffer(c), 8, Datatype.DOUBLE, Op.SUM, otherRank, Algorithm.INLINE);
+            c.allReduce(Disagreement.buffer(c), Disagreement.buffer(c), 8, Datatype.DOUBLE, Op.SUM, Algorithm.INLINE);
+        })));
+    }
+
+    /**
+     * Run one rank's side of a disagreement: it must fail with a mismatch, its own or a peer's abort
+     * for one (which keeps the mismatch's reason code), rethrown as "failed as expected".
+     *
+     * @return never: a rank that does not fail makes the test fail.
+     */
+    private static String failsWithAMismatch(final Communicator comm, final Consumer<Communicator> calls)
+    {
+        try
+        {
+            calls.accept(comm);
+            return "no failure on rank " + comm.getRank();
+        }
+        catch (final CollectiveMismatchException | PeerAbortedException failure)
+        {
+            if (failure instanceof PeerAbortedException)
             {
-                final int otherRank = 1 - comm.getRank();
-                comm.reduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM, otherRank,
-                    Algorithm.INLINE);
-                comm.allReduce(Disagreement.buffer(comm), Disagreement.buffer(comm), 8, Datatype.DOUBLE, Op.SUM,
-                    Algorithm.INLINE);
-                return "no failure on rank " + comm.getRank();
+                assertEquals(ControlBlockDescriptor.ABORT_MISMATCH, ((PeerAbortedException)failure).reasonCode(),
+                    failure.getMessage());
             }
-            catch (final CollectiveMismatchException | PeerAbortedException failure)
-            {
-                assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
-                throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
-            }
-        }));
+            assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
+            throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
+        }
+    }
+
+    /** Every rank of {@code ranks} ran {@link #failsWithAMismatch} and failed as expected. */
+    private static void assertEveryRankFailsWithAMismatch(final Executable ranks)
+    {
+        final Exception ex = assertThrows(Exception.class, ranks);
         assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
             "every rank failed with a mismatch: " + ex);
     }
@@ -256,22 +261,10 @@ class CollectiveFailureTest
     void shouldFailOnEveryRankWhenRanksDisagreeOnTheBroadcastSplit()
     {
         final int count = 16 * 1024; // 128 KiB of doubles: split by default
-        final Exception ex = assertThrows(Exception.class, () -> ThreadRanks.run(2, 8L << 20,
-            rank -> rank == 0 ? new CollectiveConfig() : new CollectiveConfig().bcastSplitMinBytes(Long.MAX_VALUE), comm ->
-            {
-                try
-                {
-                    comm.bcast(comm.allocate(count, Datatype.DOUBLE), count, Datatype.DOUBLE, 0, Algorithm.SMARTMAP);
-                    return "no failure on rank " + comm.getRank();
-                }
-                catch (final CollectiveMismatchException | PeerAbortedException failure)
-                {
-                    assertTrue(failure.getMessage().contains("mismatch"), failure.getMessage());
-                    throw new IllegalStateException("rank " + comm.getRank() + " failed as expected", failure);
-                }
-            }));
-        assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
-            "every rank failed with a mismatch: " + ex);
+        assertEveryRankFailsWithAMismatch(() -> ThreadRanks.run(2, 8L << 20,
+            rank -> rank == 0 ? new CollectiveConfig() : new CollectiveConfig().bcastSplitMinBytes(Long.MAX_VALUE),
+            comm -> failsWithAMismatch(comm,
+                c -> c.bcast(c.allocate(count, Datatype.DOUBLE), count, Datatype.DOUBLE, 0, Algorithm.SMARTMAP))));
     }
 
     @ParameterizedTest

@@ -18,14 +18,7 @@ class CollectiveProcessTest
     @ValueSource(ints = {2, 4})
     void shouldComputeEveryCollectiveCorrectlyWithEveryAlgorithm(final int ranks)
     {
-        final int code = job.run(ranks, Jvm.command(CollectiveCheckRank.class));
-        assertEquals(0, code, job.output());
-        for (int r = 0; r < ranks; r++)
-        {
-            assertTrue(job.stdout().contains("[" + r + "] checked "), job.output());
-        }
-        assertFalse(job.stdout().contains("WRONG"), job.output());
-        assertTrue(job.stdout().contains("failures=0"), job.output());
+        assertEveryRankChecked(ranks);
     }
 
     /** 1, 3 (not a power of two) and 8 ranks (four per core here), at the sizes that decide a path. */
@@ -33,13 +26,20 @@ class CollectiveProcessTest
     @ValueSource(ints = {1, 3, 8})
     void shouldComputeEveryCollectiveCorrectlyWithEveryAlgorithmAtTheThresholds(final int ranks)
     {
-        final int code = job.run(ranks, Jvm.command(CollectiveCheckRank.class, "quick"));
+        assertEveryRankChecked(ranks, "quick");
+    }
+
+    /** Run {@link CollectiveCheckRank} with {@code args}: every rank reports its checks, none wrong. */
+    private void assertEveryRankChecked(final int ranks, final String... args)
+    {
+        final int code = job.run(ranks, Jvm.command(CollectiveCheckRank.class, args));
         assertEquals(0, code, job.output());
         for (int r = 0; r < ranks; r++)
         {
             assertTrue(job.stdout().contains("[" + r + "] checked "), job.output());
         }
         assertFalse(job.stdout().contains("WRONG"), job.output());
+        assertTrue(job.stdout().contains("failures=0"), job.output());
     }
 
     /** Java arrays and ByteBuffers of every shape, a different kind on each rank, give the region path's bits. */
@@ -59,40 +59,33 @@ class CollectiveProcessTest
     @Test
     void shouldRunOneHundredThousandMixedCollectivesOnFourProcesses()
     {
-        final int iterations = Integer.getInteger("smartmap.soak.iterations", 100_000);
-        final int code = job.run(4, Jvm.command(MixedSoakRank.class, Integer.toString(iterations), "20261122"));
-        assertEquals(0, code, job.output());
-        for (int r = 0; r < 4; r++)
-        {
-            assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=4"), job.output());
-        }
-        System.out.println(job.stdout().lines().filter(l -> l.startsWith("[0] soak ok")).findFirst().orElse(""));
+        assertSoak(4, Integer.getInteger("smartmap.soak.iterations", 100_000), "20261122");
     }
 
     /** Sixteen ranks on two cores: every wait yields to a peer that can run; nothing hangs, every result right. */
     @Test
     void shouldRunTenThousandMixedCollectivesOnSixteenOversubscribedProcesses()
     {
-        final int iterations = 10_000;
-        final int code = job.run(16, Jvm.command(MixedSoakRank.class, Integer.toString(iterations), "20261124"));
-        assertEquals(0, code, job.output());
-        for (int r = 0; r < 16; r++)
-        {
-            assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=16"), job.output());
-        }
-        System.out.println(job.stdout().lines().filter(l -> l.startsWith("[0] soak ok")).findFirst().orElse(""));
+        assertSoak(16, 10_000, "20261124");
     }
 
     /** Two ranks on two cores: the split broadcast and the dedicated-core waits, with every buffer path mixed. */
     @Test
     void shouldRunTwentyThousandMixedCollectivesOnTwoProcesses()
     {
-        final int iterations = 20_000;
-        final int code = job.run(2, Jvm.command(MixedSoakRank.class, Integer.toString(iterations), "20261123"));
+        assertSoak(2, 20_000, "20261123");
+    }
+
+    /** Run {@link MixedSoakRank} for {@code iterations} collectives from {@code seed}: every rank finishes, every result right. */
+    private void assertSoak(final int ranks, final int iterations, final String seed)
+    {
+        final int code = job.run(ranks, Jvm.command(MixedSoakRank.class, Integer.toString(iterations), seed));
         assertEquals(0, code, job.output());
-        for (int r = 0; r < 2; r++)
+        for (int r = 0; r < ranks; r++)
         {
-            assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=2"), job.output());
+            assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=" + iterations + " ranks=" + ranks),
+                job.output());
         }
+        System.out.println(job.stdout().lines().filter(l -> l.startsWith("[0] soak ok")).findFirst().orElse(""));
     }
 }
