@@ -32,7 +32,8 @@ public enum Algorithm
     INLINE;
 
     /**
-     * Whether {@link #INLINE} can carry a collective: its payload per rank (alltoall: {@code size}
+     * Whether {@link #INLINE} can carry a collective: the inline family implements it (barrier, bcast,
+     * reduce, allreduce, alltoall, allgather) and its payload per rank (alltoall: {@code size}
      * blocks, a barrier: none) fits one inline slot ({@code ControlBlockDescriptor.INLINE_PAYLOAD_BYTES}).
      *
      * @param kind  the collective.
@@ -41,7 +42,7 @@ public enum Algorithm
      */
     public static boolean inlineFits(final CollectiveKind kind, final long bytes, final int size)
     {
-        return Inline.payloadBytes(kind, bytes, size) <= ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
+        return Inline.implemented(kind) && Inline.payloadBytes(kind, bytes, size) <= ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
     }
 
     /** @return the code stored in a control block's operation descriptor. */

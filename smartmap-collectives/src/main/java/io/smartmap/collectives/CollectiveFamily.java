@@ -51,6 +51,36 @@ abstract class CollectiveFamily
             case ALLGATHER:
                 allGather(op);
                 break;
+            case GATHER:
+                gather(op);
+                break;
+            case SCATTER:
+                scatter(op);
+                break;
+            case GATHERV:
+                gatherv(op);
+                break;
+            case SCATTERV:
+                scatterv(op);
+                break;
+            case ALLGATHERV:
+                allGatherv(op);
+                break;
+            case ALLTOALLV:
+                allToAllv(op);
+                break;
+            case REDUCE_SCATTER_BLOCK:
+                reduceScatterBlock(op);
+                break;
+            case REDUCE_SCATTER:
+                reduceScatter(op);
+                break;
+            case SCAN:
+                scan(op);
+                break;
+            case EXSCAN:
+                exScan(op);
+                break;
             default:
                 throw new IllegalStateException("not a collective of this framework: kind=" + op.kind);
         }
@@ -84,6 +114,61 @@ abstract class CollectiveFamily
     abstract void allToAll(Operation op);
 
     abstract void allGather(Operation op);
+
+    void gather(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void scatter(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void gatherv(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void scatterv(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void allGatherv(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void allToAllv(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void reduceScatterBlock(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void reduceScatter(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void scan(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    void exScan(final Operation op)
+    {
+        throw unsupported(op);
+    }
+
+    private UnsupportedOperationException unsupported(final Operation op)
+    {
+        return new UnsupportedOperationException(name() + " does not implement " + op.kind);
+    }
 
     /** @return the family's name as the benchmark and error messages print it. */
     abstract String name();

@@ -2,6 +2,7 @@ package io.smartmap.collectives;
 
 import io.smartmap.core.ControlBlock;
 import io.smartmap.core.ControlBlockDescriptor;
+import io.smartmap.core.RegionDescriptor;
 import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.Waiter;
@@ -27,6 +28,8 @@ final class Exchange
     final Waiter waiter;
     final int rank;
     final int size;
+    /** Bytes per two-copy fragment in this communicator's rings (the same on every rank). */
+    final int fragmentBytes;
     /** Scratch: per-rank virtual addresses of the send buffers read from the peers' descriptors. */
     final long[] peerMemory;
     /** Scratch: per-rank virtual addresses of the receive buffers read from the peers' descriptors. */
@@ -47,6 +50,7 @@ final class Exchange
         }
         this.self = blocks[rank];
         this.waiter = smartMap.waiter();
+        this.fragmentBytes = RegionDescriptor.fragmentBytes(size, segment.strideBytes());
         this.peerMemory = new long[size];
         this.peerRecvMemory = new long[size];
         this.finishedTarget = self.finishedAcquire();
@@ -86,7 +90,7 @@ final class Exchange
     void awaitFinished(final int acks)
     {
         finishedTarget += acks;
-        waiter.awaitAtLeast(self, ControlBlockDescriptor.FINISHED_OFFSET, finishedTarget, Waiter.ANY_PEER, PEERS_DONE);
+        await(self, ControlBlockDescriptor.FINISHED_OFFSET, finishedTarget, Waiter.ANY_PEER, PEERS_DONE);
     }
 
     /**
@@ -113,7 +117,42 @@ final class Exchange
      */
     long awaitStaged(final int peer, final long bytes)
     {
-        return waiter.awaitAtLeast(blocks[peer], ControlBlockDescriptor.STAGED_OFFSET, bytes, peer, STAGED);
+        return await(blocks[peer], ControlBlockDescriptor.STAGED_OFFSET, bytes, peer, STAGED);
+    }
+
+    /**
+     * Wait until the 64-bit word at {@code offset} of {@code block} reaches {@code target}, watching
+     * {@code peer} (a rank of this communicator, or {@link Waiter#ANY_PEER}) for failure: the one
+     * wait of every family.
+     *
+     * @return the value seen.
+     * @throws io.smartmap.core.PeerFailureException on timeout, a dead or an aborted peer.
+     */
+    long await(final ControlBlock block, final int offset, final long target, final int peer, final String awaited)
+    {
+        return waiter.awaitAtLeast(block, offset, target, peer, awaited);
+    }
+
+    /**
+     * {@link #await(ControlBlock, int, long, int, String)} for a collective that the peer may enter on
+     * another path: returns {@link Waiter#ELSEWHERE} once the word at {@code elsewhereOffset} of the
+     * peer's block shows it did ({@link Waiter#awaitAtLeast(ControlBlock, int, long, int, String, int)}).
+     */
+    long await(
+        final ControlBlock block, final int offset, final long target, final int peer, final String awaited,
+        final int elsewhereOffset)
+    {
+        return waiter.awaitAtLeast(block, offset, target, peer, awaited, elsewhereOffset);
+    }
+
+    /**
+     * @param rank a rank of this communicator.
+     * @return this process's virtual address of that rank's two-copy ring area (ring {@code d}, slot
+     *         {@code k} at {@link RegionDescriptor#ringSlotOffset}).
+     */
+    long ringMemory(final int rank)
+    {
+        return segment.regionMemoryAddress(rank) + RegionDescriptor.FRAGMENT_AREA_OFFSET;
     }
 
     /** @return this process's virtual address of a segment address. */

@@ -77,6 +77,23 @@ final class Inline extends CollectiveFamily
      * @return the bytes one rank puts in its slot for a collective of {@code bytes} per block:
      *         {@code size} blocks for alltoall, one block otherwise.
      */
+    /** @return whether this family implements the collective (the others never take the inline path). */
+    static boolean implemented(final CollectiveKind kind)
+    {
+        switch (kind)
+        {
+            case BARRIER:
+            case BCAST:
+            case REDUCE:
+            case ALLREDUCE:
+            case ALLTOALL:
+            case ALLGATHER:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     static long payloadBytes(final CollectiveKind kind, final long bytes, final int size)
     {
         return kind == CollectiveKind.ALLTOALL ? bytes * size : kind == CollectiveKind.BARRIER ? 0 : bytes;
@@ -236,7 +253,7 @@ final class Inline extends CollectiveFamily
     {
         final ControlBlock block = ex.blocks[peer];
         final int slot = inlineSlotOffset((int)(op.sequence & 1));
-        if (ex.waiter.awaitAtLeast(block, slot + INLINE_SEQUENCE_OFFSET, op.sequence, peer, SLOT, SEQUENCE_OFFSET) ==
+        if (ex.await(block, slot + INLINE_SEQUENCE_OFFSET, op.sequence, peer, SLOT, SEQUENCE_OFFSET) ==
             Waiter.ELSEWHERE)
         {
             throw mismatch(op.sequence, lastOperation, lastCount, peer, "entered it on the descriptor path");
@@ -269,7 +286,7 @@ final class Inline extends CollectiveFamily
             {
                 continue;
             }
-            final long seen = ex.waiter.awaitAtLeast(ex.blocks[peer], offset, previous, peer, ENTERED, elsewhere);
+            final long seen = ex.await(ex.blocks[peer], offset, previous, peer, ENTERED, elsewhere);
             if (seen == Waiter.ELSEWHERE)
             {
                 throw mismatch(previous, inline ? lastOperation : 0, inline ? lastCount : 0, peer,

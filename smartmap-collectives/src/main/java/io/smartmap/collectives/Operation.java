@@ -50,6 +50,14 @@ final class Operation
     long stageOffset;
     ReductionKernel kernel;
     /**
+     * The vector (v) variants' and reduce-scatter's per-rank element counts and displacements (in
+     * elements, from the buffer's start), as the caller passed them; null where the collective has none.
+     */
+    int[] sendCounts;
+    int[] sendDispls;
+    int[] recvCounts;
+    int[] recvDispls;
+    /**
      * A variant of the algorithm that the peers must share (published with the algorithm's code, so
      * ranks whose configurations disagree get a mismatch instead of miscounted acknowledgements).
      */
@@ -61,6 +69,10 @@ final class Operation
         sendBase = null;
         recvBase = null;
         stageBase = null;
+        sendCounts = null;
+        sendDispls = null;
+        recvCounts = null;
+        recvDispls = null;
     }
 
     /** @return bytes of {@code count} elements. */

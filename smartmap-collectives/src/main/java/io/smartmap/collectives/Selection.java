@@ -61,6 +61,11 @@ final class Selection
         {
             chosen = automatic(kind, bytes, op);
         }
+        if (chosen == Algorithm.INLINE && !Inline.implemented(kind))
+        {
+            throw new IllegalArgumentException("algorithm does not apply to " + kind + ": algorithm=INLINE" +
+                " (use AUTO, SMARTMAP or TWO_COPY)");
+        }
         if (chosen == Algorithm.INLINE && !Algorithm.inlineFits(kind, bytes, size))
         {
             throw new IllegalArgumentException("INLINE carries at most " + io.smartmap.core.ControlBlockDescriptor.INLINE_PAYLOAD_BYTES +

@@ -184,7 +184,7 @@ final class SingleCopy extends CollectiveFamily
         }
         else
         {
-            ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank, ex.rank - 1, TURN);
+            ex.await(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.rank, ex.rank - 1, TURN);
             op.kernel.apply(recv, op.sendMemory, op.count);
             if (ex.rank == ex.size - 1)
             {
@@ -194,7 +194,7 @@ final class SingleCopy extends CollectiveFamily
         root.putTurnRelease(turnBase | (ex.rank + 1)); // publishes the fold above to the next rank
         if (ex.rank == op.root)
         {
-            ex.waiter.awaitAtLeast(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.size, ex.size - 1, TURN);
+            ex.await(root, ControlBlockDescriptor.TURN_OFFSET, turnBase | ex.size, ex.size - 1, TURN);
         }
     }
 

@@ -31,7 +31,7 @@ final class TwoCopy extends CollectiveFamily
     TwoCopy(final Exchange ex)
     {
         super(ex);
-        this.fragmentBytes = RegionDescriptor.fragmentBytes(ex.size, ex.segment.strideBytes());
+        this.fragmentBytes = ex.fragmentBytes;
         this.published = new long[ex.size];
         this.acked = new long[ex.size];
         this.multicastAcked = new long[ex.size];
@@ -215,17 +215,16 @@ final class TwoCopy extends CollectiveFamily
                 for (int i = 1; i < ex.size; i++)
                 {
                     final int peer = (ex.rank + i) % ex.size;
-                    ex.waiter.awaitAtLeast(ex.blocks[peer], ControlBlockDescriptor.multicastAckedOffset(ex.rank),
+                    ex.await(ex.blocks[peer], ControlBlockDescriptor.multicastAckedOffset(ex.rank),
                         freed, peer, SLOT_FREE);
                 }
             }
             else
             {
-                ex.waiter.awaitAtLeast(ex.blocks[ring], ControlBlockDescriptor.ackedOffset(ex.rank), freed, ring, SLOT_FREE);
+                ex.await(ex.blocks[ring], ControlBlockDescriptor.ackedOffset(ex.rank), freed, ring, SLOT_FREE);
             }
         }
-        final long slot = ex.segment.regionMemoryAddress(ex.rank) +
-            RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
+        final long slot = ex.ringMemory(ex.rank) + RegionDescriptor.ringSlotOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
         Exchange.copy(fromBase, from, null, slot, length);
         published[ring] = fragment + 1;
         ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
@@ -237,9 +236,9 @@ final class TwoCopy extends CollectiveFamily
     {
         final int ring = multicast ? producer : ex.rank;
         final long fragment = multicast ? multicastAcked[producer] : acked[producer];
-        ex.waiter.awaitAtLeast(ex.blocks[producer], ControlBlockDescriptor.publishedOffset(ring), fragment + 1,
+        ex.await(ex.blocks[producer], ControlBlockDescriptor.publishedOffset(ring), fragment + 1,
             producer, FRAGMENT_READY);
-        return ex.segment.regionMemoryAddress(producer) + RegionDescriptor.fragmentOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
+        return ex.ringMemory(producer) + RegionDescriptor.ringSlotOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
     }
 
     /** Acknowledge the fragment last returned by {@link #awaitFragment} (release: our reads of it are done). */

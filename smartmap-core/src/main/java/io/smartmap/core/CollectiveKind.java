@@ -3,6 +3,7 @@ package io.smartmap.core;
 /**
  * The collective a rank has entered, as published in its control block's operation descriptor,
  * so that ranks which called different collectives detect it instead of corrupting each other.
+ * New kinds are appended: a kind's code is its position, stored in shared memory.
  */
 public enum CollectiveKind
 {
@@ -11,7 +12,17 @@ public enum CollectiveKind
     REDUCE,
     ALLREDUCE,
     ALLTOALL,
-    ALLGATHER;
+    ALLGATHER,
+    GATHER,
+    SCATTER,
+    GATHERV,
+    SCATTERV,
+    ALLGATHERV,
+    ALLTOALLV,
+    REDUCE_SCATTER_BLOCK,
+    REDUCE_SCATTER,
+    SCAN,
+    EXSCAN;
 
     private static final CollectiveKind[] VALUES = values();
 

@@ -91,7 +91,21 @@ public final class RegionDescriptor
      */
     public static int fragmentOffset(final int ring, final int slot, final int fragmentBytes)
     {
-        return FRAGMENT_AREA_OFFSET + (ring * RING_SLOTS + slot) * fragmentBytes;
+        return FRAGMENT_AREA_OFFSET + ringSlotOffset(ring, slot, fragmentBytes);
+    }
+
+    /**
+     * Offset of one fragment slot from the start of a ring area (the region's at
+     * {@link #FRAGMENT_AREA_OFFSET}, or a sub-communicator's in the arena).
+     *
+     * @param ring          the ring index (destination rank, or the owner's rank for the multicast ring).
+     * @param slot          slot in {@code [0, RING_SLOTS)}.
+     * @param fragmentBytes the ring area's fragment size.
+     * @return byte offset from the ring area's start.
+     */
+    public static int ringSlotOffset(final int ring, final int slot, final int fragmentBytes)
+    {
+        return (ring * RING_SLOTS + slot) * fragmentBytes;
     }
 
     /**
