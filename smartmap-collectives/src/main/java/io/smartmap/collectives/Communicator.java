@@ -688,6 +688,7 @@ public final class Communicator implements AutoCloseable
         o.recvOffset = o.recvMemory;
         o.stagePending = false;
         o.stageBase = null;
+        o.vectorAddress = Address.NULL;
         o.kernel = op == null ? null : config.kernels().kernel(datatype, op);
         // the root helps copy only when every rank has a core: oversubscribed, receivers would wait for a
         // root that is not running (4 ranks on 2 cores: 8-64 KiB 11-17 us split vs 3.3-6.3 us not)

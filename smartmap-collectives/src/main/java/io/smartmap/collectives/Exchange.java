@@ -60,6 +60,7 @@ final class Exchange
     void enter(final Operation op)
     {
         self.resetStaged(op.stagePending); // before the descriptor's release store publishes it
+        self.putVectorAddress(op.vectorAddress);
         op.entered = true;
         op.sequence = smartMap.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
             op.sendAddress, op.recvAddress);

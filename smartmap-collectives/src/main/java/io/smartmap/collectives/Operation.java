@@ -58,6 +58,11 @@ final class Operation
     int[] recvCounts;
     int[] recvDispls;
     /**
+     * Segment address of this rank's counts and displacements block for the peers to read
+     * ({@code VECTOR_ADDRESS} of the descriptor), or {@code Address.NULL}.
+     */
+    long vectorAddress;
+    /**
      * A variant of the algorithm that the peers must share (published with the algorithm's code, so
      * ranks whose configurations disagree get a mismatch instead of miscounted acknowledgements).
      */

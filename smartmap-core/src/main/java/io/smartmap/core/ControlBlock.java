@@ -152,6 +152,23 @@ public final class ControlBlock
             ", context=" + buffer.getLong(CONTEXT_OFFSET);
     }
 
+    /**
+     * Set the segment address of the owner's counts and displacements block for the collective it is
+     * about to enter (owner only, before {@link #publish}, whose release store publishes it).
+     *
+     * @param address a segment {@link Address}, or {@link Address#NULL}.
+     */
+    public void putVectorAddress(final long address)
+    {
+        buffer.putLong(VECTOR_ADDRESS_OFFSET, address);
+    }
+
+    /** @return the published counts and displacements block's address (valid while the owner is in the collective). */
+    public long vectorAddress()
+    {
+        return buffer.getLong(VECTOR_ADDRESS_OFFSET);
+    }
+
     /** @return the published send buffer address (valid while the owner is in the collective). */
     public long sendAddress()
     {

@@ -27,6 +27,8 @@ package io.smartmap.core;
  *      72  owner        STAGED              long  bytes of the send buffer ready to read (release): reset
  *                                                 when the descriptor is published, raised chunk by chunk
  *                                                 while a staged send is copied in; Long.MAX_VALUE if ready
+ *      80  owner        VECTOR_ADDRESS      long  segment address of the rank's per-rank counts and displacements
+ *                                                 (v-variants, reduce-scatter), or -1; written before SEQUENCE
  *     128  owner        STATE               int   0 not joined, 1 alive, 2 aborted, 3 closed
  *     132  owner        REASON_CODE         int   why aborted (ABORT_* codes)
  *     136  owner        PID                 long  process id of the rank
@@ -76,6 +78,7 @@ public final class ControlBlockDescriptor
     public static final int OP_OFFSET;
     public static final int ALGORITHM_OFFSET;
     public static final int STAGED_OFFSET;
+    public static final int VECTOR_ADDRESS_OFFSET;
 
     public static final int STATE_OFFSET;
     public static final int REASON_CODE_OFFSET;
@@ -151,6 +154,8 @@ public final class ControlBlockDescriptor
         offset += Integer.BYTES;
         offset = align(offset, Long.BYTES);
         STAGED_OFFSET = offset;
+        offset += Long.BYTES;
+        VECTOR_ADDRESS_OFFSET = offset;
         offset += Long.BYTES;
 
         offset = align(offset, LINE_PAIR_BYTES);

@@ -57,7 +57,7 @@ public final class SegmentDescriptor
      */
     public static final long RANK_LOCKS_OFFSET = 0;
     /** Bumped on any incompatible change of this header or of {@link ControlBlockDescriptor}. */
-    public static final int LAYOUT_VERSION = 5;
+    public static final int LAYOUT_VERSION = 6;
 
     public static final int MAGIC_OFFSET;
     public static final int LAYOUT_VERSION_OFFSET;
