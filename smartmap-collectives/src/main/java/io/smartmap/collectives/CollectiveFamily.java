@@ -96,13 +96,13 @@ abstract class CollectiveFamily
     }
 
     /**
-     * MPI_Barrier. The default is the control-line barrier of {@link io.smartmap.core.SmartMap#barrier()}
+     * MPI_Barrier. The default is the control-line barrier of {@link io.smartmap.core.Context#barrier()}
      * (it publishes its own descriptor).
      */
     void barrier(final Operation op)
     {
         op.entered = true;
-        ex.smartMap.barrier();
+        ex.context.barrier();
     }
 
     abstract void bcast(Operation op);

@@ -2,6 +2,7 @@ package io.smartmap.collectives;
 
 import io.smartmap.core.Address;
 import io.smartmap.core.CollectiveKind;
+import io.smartmap.core.Context;
 import io.smartmap.core.ControlBlockDescriptor;
 import io.smartmap.core.PeerFailureException;
 import io.smartmap.core.RegionBuffer;
@@ -10,7 +11,8 @@ import io.smartmap.core.SmartMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The communicator over all ranks of a job (MPI_COMM_WORLD), with MPI-style collectives run
+ * A communicator: the world over all ranks of a job (MPI_COMM_WORLD, {@link #world()}), or a
+ * sub-communicator made from one by {@link #split} or {@link #dup}, with MPI-style collectives run
  * directly on the ranks' buffers. It holds the public API and the argument checks; the algorithm
  * families ({@code Inline}, {@code SingleCopy}, {@code TwoCopy}) run the collectives, and the
  * selection table ({@code Selection}, configured by {@link CollectiveConfig}) picks the family.
@@ -37,13 +39,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link io.smartmap.core.PeerDeadException}. After any such failure the communicator is
  * revoked (MPI's errors are fatal): every later call on any rank throws
  * {@link IllegalStateException} with the first failure as its cause. One thread per communicator
- * at a time (a second thread inside a collective gets {@link IllegalStateException}), one
- * communicator per {@link SmartMap}, nothing after {@link #close()} (every call throws
- * {@link IllegalStateException}). README "Rules and errors" lists what each exception means.
+ * at a time (a second thread inside a collective gets {@link IllegalStateException}); different
+ * communicators of one rank (the world and those split from it) are independent and may be used at
+ * the same time from different threads. One world communicator per {@link SmartMap}, nothing after
+ * {@link #close()} (every call throws {@link IllegalStateException}). README "Rules and errors" lists
+ * what each exception means.
  */
 public final class Communicator implements AutoCloseable
 {
+    /**
+     * The color of a rank that joins no new communicator in {@link #split} (MPI_UNDEFINED, Open MPI's
+     * value): it gets null.
+     */
+    public static final int UNDEFINED = -32766;
+    /** A member's context address in {@link #split}'s second allgather when its arena had no room. */
+    private static final long CONTEXT_ALLOCATION_FAILED = -2;
+
     private final SmartMap smartMap;
+    /** This communicator's collective state: the world's, or a sub-communicator's own. */
+    private final Context context;
     private final boolean ownsSmartMap;
     private final CollectiveConfig config;
     private final Exchange exchange;
@@ -76,22 +90,35 @@ public final class Communicator implements AutoCloseable
 
     private Communicator(final SmartMap smartMap, final CollectiveConfig config, final boolean ownsSmartMap)
     {
+        this(checked(smartMap, config), smartMap.world(), config, ownsSmartMap);
+        smartMap.claim(this);
+    }
+
+    private static SmartMap checked(final SmartMap smartMap, final CollectiveConfig config)
+    {
         if (smartMap == null || config == null)
         {
             throw new IllegalArgumentException("smartMap and config must not be null: smartMap=" + smartMap +
                 ", config=" + config);
         }
-        smartMap.claim(this);
+        return smartMap;
+    }
+
+    /** A communicator over {@code context}: the world's, or a sub-communicator's from {@link #split}. */
+    private Communicator(final SmartMap smartMap, final Context context, final CollectiveConfig config,
+        final boolean ownsSmartMap)
+    {
         this.smartMap = smartMap;
+        this.context = context;
         this.ownsSmartMap = ownsSmartMap;
         this.config = config;
-        this.exchange = new Exchange(smartMap);
+        this.exchange = new Exchange(smartMap.segment(), context);
         this.inline = new Inline(exchange);
         this.singleCopy = new SingleCopy(exchange);
         this.twoCopy = new TwoCopy(exchange);
         this.staging = new Staging(smartMap);
         // the job's cores, from the segment, so every rank decides the same way whatever its own CPU affinity
-        this.selection = new Selection(config, exchange.size,
+        this.selection = new Selection(config, exchange.size, smartMap.size(),
             config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores()));
     }
 
@@ -351,10 +378,131 @@ public final class Communicator implements AutoCloseable
     @Override
     public String toString()
     {
-        return "Communicator{rank=" + getRank() + ", size=" + getSize() + ", segment=" + smartMap.segment().path() + '}';
+        return "Communicator{rank=" + getRank() + ", size=" + getSize() + ", context=" + context.id() +
+            ", segment=" + smartMap.segment().path() + '}';
     }
 
-    /** Closes the {@link SmartMap} if this communicator came from {@link #world()}. */
+    /**
+     * MPI_Comm_split: a new communicator of the ranks that pass the same {@code color}, ordered by
+     * {@code key} and, for equal keys, by their rank here. Collective over this communicator: every
+     * rank calls it, {@code color} {@link #UNDEFINED} to join none. The new communicator has its own
+     * context (a control block and two-copy rings that each member allocates in its own arena), so
+     * its collectives never interfere with this communicator's or any other's, and it may be used
+     * from another thread than this one. It shares this communicator's configuration. Free it with
+     * {@link #close()} (collective over its ranks). MPI 4.0, section 7.4.2.
+     * <p>
+     * Steps: an allgather over this communicator of (color, key, proposed context id); each member
+     * allocates and zeroes its context memory; a second allgather of the members' context addresses.
+     *
+     * @param color ranks with equal colors form one communicator; non-negative, or {@link #UNDEFINED}.
+     * @param key   the rank order inside the new communicator (ties: the rank here).
+     * @return the new communicator, or null for {@link #UNDEFINED}.
+     * @throws IllegalArgumentException if {@code color} is negative and not {@link #UNDEFINED}; nothing is touched.
+     * @throws IllegalStateException    if this communicator is closed or failed, or a member's arena lacks
+     *                                  the space for its context (on every member; nothing is kept).
+     */
+    public Communicator split(final int color, final int key)
+    {
+        checkUsable();
+        if (color < 0 && color != UNDEFINED)
+        {
+            throw new IllegalArgumentException("color must be non-negative or UNDEFINED: color=" + color);
+        }
+        final int size = getSize();
+        final long[] proposals = new long[3 * size];
+        allGather(new long[] {color, key, smartMap.reserveContextId()}, proposals, 3, Datatype.LONG);
+        final int[] members = members(proposals, color);
+        RegionBuffer memory = null;
+        RuntimeException allocationFailure = null;
+        long address = -1;
+        if (color != UNDEFINED)
+        {
+            try
+            {
+                memory = smartMap.allocateContext(members.length);
+                address = SmartMap.contextAddress(memory);
+            }
+            catch (final IllegalStateException ex)
+            {
+                allocationFailure = ex;
+                address = CONTEXT_ALLOCATION_FAILED;
+            }
+        }
+        final long[] addresses = new long[size];
+        allGather(new long[] {address}, addresses, 1, Datatype.LONG);
+        if (color == UNDEFINED)
+        {
+            return null;
+        }
+        final int[] worldRanks = new int[members.length];
+        final long[] memberAddresses = new long[members.length];
+        long id = 0;
+        int newRank = -1;
+        for (int i = 0; i < members.length; i++)
+        {
+            worldRanks[i] = context.worldRank(members[i]);
+            memberAddresses[i] = addresses[members[i]];
+            id = Math.max(id, proposals[3 * members[i] + 2]);
+            newRank = members[i] == getRank() ? i : newRank;
+            if (memberAddresses[i] == CONTEXT_ALLOCATION_FAILED && allocationFailure == null)
+            {
+                allocationFailure = new IllegalStateException("split: rank " + members[i] + " could not allocate its " +
+                    "part of the new communicator (control block and rings in its arena): color=" + color);
+            }
+        }
+        if (allocationFailure != null)
+        {
+            if (memory != null)
+            {
+                smartMap.arena().release(memory); // no peer learnt of it: every member fails here
+            }
+            throw allocationFailure;
+        }
+        smartMap.contextIdAgreed(id);
+        final Context sub = smartMap.openContext(id, newRank, worldRanks, memberAddresses, memory);
+        return new Communicator(smartMap, sub, config, false);
+    }
+
+    /**
+     * MPI_Comm_dup: a new communicator of the same ranks in the same order, with a context of its own
+     * ({@link #split} with one color and this rank as the key). Collective over this communicator.
+     *
+     * @return the new communicator.
+     * @throws IllegalStateException as {@link #split}.
+     */
+    public Communicator dup()
+    {
+        return split(0, getRank());
+    }
+
+    /** This communicator's ranks (indices into {@code proposals}) with {@code color}, in (key, rank) order. */
+    private static int[] members(final long[] proposals, final int color)
+    {
+        if (color == UNDEFINED)
+        {
+            return new int[0];
+        }
+        final int size = proposals.length / 3;
+        return java.util.stream.IntStream.range(0, size)
+            .filter(r -> proposals[3 * r] == color)
+            .boxed()
+            .sorted((a, b) -> proposals[3 * a + 1] != proposals[3 * b + 1] ?
+                Long.compare(proposals[3 * a + 1], proposals[3 * b + 1]) : Integer.compare(a, b))
+            .mapToInt(Integer::intValue)
+            .toArray();
+    }
+
+    /**
+     * Free this communicator. A sub-communicator ({@link #split}, {@link #dup}) is freed collectively
+     * over its ranks (MPI_Comm_free: every rank calls it; it returns once no peer can touch this rank's
+     * context any more, and gives the context's memory back to the arena); a failed one, or one whose
+     * {@link SmartMap} is closed, is only marked closed (its peers may be gone). The world communicator
+     * closes the {@link SmartMap} if it came from {@link #world()}. Idempotent; every later call on
+     * this communicator throws {@link IllegalStateException}.
+     *
+     * @throws io.smartmap.core.PeerFailureException        if a peer of a sub-communicator fails while freeing it.
+     * @throws io.smartmap.core.CollectiveMismatchException if a peer called another collective instead.
+     */
     @Override
     public void close()
     {
@@ -362,11 +510,41 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        closed = true;
-        if (ownsSmartMap)
+        if (context == smartMap.world())
         {
-            smartMap.close();
+            closed = true;
+            if (ownsSmartMap)
+            {
+                smartMap.close();
+            }
+            return;
         }
+        begin();
+        try
+        {
+            if (failure == null && !smartMap.isClosed())
+            {
+                try
+                {
+                    context.free();
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw abortOn(ex, CollectiveKind.BARRIER);
+                }
+            }
+        }
+        finally
+        {
+            closed = true;
+            end();
+        }
+    }
+
+    /** @return whether {@link #close()} was called. */
+    public boolean isClosed()
+    {
+        return closed;
     }
 
     /**

@@ -1,17 +1,17 @@
 package io.smartmap.collectives;
 
+import io.smartmap.core.Context;
 import io.smartmap.core.ControlBlock;
 import io.smartmap.core.ControlBlockDescriptor;
 import io.smartmap.core.RegionDescriptor;
 import io.smartmap.core.Segment;
-import io.smartmap.core.SmartMap;
 import io.smartmap.core.Waiter;
 import org.agrona.UnsafeApi;
 
 /**
- * What every collective algorithm of one rank shares: the control blocks, the wait primitive,
- * entering a collective and waiting for the peers' arrival, and the rank's cumulative
- * {@code FINISHED} target. Counters are cumulative over the life of the job (never reset), so this
+ * What every collective algorithm of one rank shares in one communicator: its {@link Context}
+ * (control blocks, rings, the wait primitive), entering a collective and waiting for the peers'
+ * arrival, and the rank's cumulative {@code FINISHED} target. Ranks here are the communicator's. Counters are cumulative over the life of the job (never reset), so this
  * rank keeps the target it expects locally ({@link TwoCopy} does the same for its fragment counters).
  */
 final class Exchange
@@ -21,7 +21,7 @@ final class Exchange
     /** A progressively staged send buffer is copied in and published in chunks of this many bytes. */
     static final int STAGE_CHUNK_BYTES = 16 * 1024;
 
-    final SmartMap smartMap;
+    final Context context;
     final Segment segment;
     final ControlBlock[] blocks;
     final ControlBlock self;
@@ -37,20 +37,20 @@ final class Exchange
 
     private long finishedTarget;
 
-    Exchange(final SmartMap smartMap)
+    Exchange(final Segment segment, final Context context)
     {
-        this.smartMap = smartMap;
-        this.segment = smartMap.segment();
-        this.rank = smartMap.rank();
-        this.size = smartMap.size();
+        this.context = context;
+        this.segment = segment;
+        this.rank = context.rank();
+        this.size = context.size();
         this.blocks = new ControlBlock[size];
         for (int r = 0; r < size; r++)
         {
-            blocks[r] = smartMap.controlBlock(r);
+            blocks[r] = context.controlBlock(r);
         }
         this.self = blocks[rank];
-        this.waiter = smartMap.waiter();
-        this.fragmentBytes = RegionDescriptor.fragmentBytes(size, segment.strideBytes());
+        this.waiter = context.waiter();
+        this.fragmentBytes = context.fragmentBytes();
         this.peerMemory = new long[size];
         this.peerRecvMemory = new long[size];
         this.finishedTarget = self.finishedAcquire();
@@ -62,14 +62,14 @@ final class Exchange
         self.resetStaged(op.stagePending); // before the descriptor's release store publishes it
         self.putVectorAddress(op.vectorAddress);
         op.entered = true;
-        op.sequence = smartMap.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
+        op.sequence = context.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
             op.sendAddress, op.recvAddress);
     }
 
     /** Wait for {@code peer} to enter the same collective and check it agrees on the operation. */
     void awaitArrival(final int peer, final Operation op)
     {
-        smartMap.awaitPeer(peer, op.sequence, op.kind, op.root, op.count, op.datatypeCode(), op.opCode(),
+        context.awaitPeer(peer, op.sequence, op.kind, op.root, op.count, op.datatypeCode(), op.opCode(),
             op.algorithmCode());
     }
 
@@ -131,7 +131,7 @@ final class Exchange
      */
     long await(final ControlBlock block, final int offset, final long target, final int peer, final String awaited)
     {
-        return waiter.awaitAtLeast(block, offset, target, peer, awaited);
+        return context.await(block, offset, target, peer, awaited);
     }
 
     /**
@@ -143,7 +143,7 @@ final class Exchange
         final ControlBlock block, final int offset, final long target, final int peer, final String awaited,
         final int elsewhereOffset)
     {
-        return waiter.awaitAtLeast(block, offset, target, peer, awaited, elsewhereOffset);
+        return context.await(block, offset, target, peer, awaited, elsewhereOffset);
     }
 
     /**
@@ -153,7 +153,7 @@ final class Exchange
      */
     long ringMemory(final int rank)
     {
-        return segment.regionMemoryAddress(rank) + RegionDescriptor.FRAGMENT_AREA_OFFSET;
+        return context.ringMemory(rank);
     }
 
     /** @return this process's virtual address of a segment address. */

@@ -103,7 +103,7 @@ final class Inline extends CollectiveFamily
     @Override
     void enter(final Operation op)
     {
-        op.sequence = ex.smartMap.nextSequence();
+        op.sequence = ex.context.nextSequence();
         awaitPeersEntered(op.sequence - 1);
     }
 

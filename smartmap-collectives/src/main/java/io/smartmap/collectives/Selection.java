@@ -21,24 +21,37 @@ final class Selection
 {
     private final CollectiveConfig config;
     private final int size;
+    private final int jobRanks;
     private final int cores;
 
     /**
      * @param config thresholds and overrides.
-     * @param size   ranks in the communicator.
+     * @param size   ranks in the communicator, which are all the job's ranks.
      * @param cores  cores the ranks share.
      */
     Selection(final CollectiveConfig config, final int size, final int cores)
     {
+        this(config, size, size, cores);
+    }
+
+    /**
+     * @param config   thresholds and overrides.
+     * @param size     ranks in the communicator.
+     * @param jobRanks ranks in the job: all of them compete for the cores, whatever communicator they are in.
+     * @param cores    cores the ranks share.
+     */
+    Selection(final CollectiveConfig config, final int size, final int jobRanks, final int cores)
+    {
         this.config = config;
         this.size = size;
+        this.jobRanks = jobRanks;
         this.cores = cores;
     }
 
-    /** @return whether ranks outnumber cores. */
+    /** @return whether the job's ranks outnumber cores. */
     boolean oversubscribed()
     {
-        return size > cores;
+        return jobRanks > cores;
     }
 
     /**

@@ -33,9 +33,22 @@ public final class MixedSoakRank
     {
         final int iterations = Integer.parseInt(args[0]);
         final long seed = Long.parseLong(args[1]);
+        try (Communicator comm = Communicator.world())
+        {
+            soak(comm, iterations, seed);
+            comm.barrier();
+        }
+    }
+
+    /**
+     * Run {@code iterations} mixed collectives from {@code seed} on {@code comm} (every rank of it
+     * calls this with the same arguments), print "soak ok: ..." and give the buffers back; print
+     * "WRONG ..." and exit 1 on the first wrong result.
+     */
+    static void soak(final Communicator comm, final int iterations, final long seed)
+    {
         final SplittableRandom shared = new SplittableRandom(seed);
         final long start = System.nanoTime();
-        try (Communicator comm = Communicator.world())
         {
             final int size = comm.getSize();
             final int rank = comm.getRank();
@@ -167,9 +180,10 @@ public final class MixedSoakRank
                     }
                 }
             }
-            comm.barrier();
             System.out.printf("soak ok: iterations=%d ranks=%d perKind=%s seconds=%.1f%n", iterations, size,
                 Arrays.toString(perKind), (System.nanoTime() - start) / 1e9);
+            comm.free(recvRegion);
+            comm.free(sendRegion);
         }
     }
 

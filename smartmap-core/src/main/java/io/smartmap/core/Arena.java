@@ -6,7 +6,8 @@ import java.util.ArrayList;
  * Allocator of one rank's buffers from the arena part of its own region (see {@link RegionDescriptor}).
  * Allocations are 64-byte aligned and bump a pointer; {@link #release} frees the newest live
  * allocation at once and an older one as soon as everything allocated after it is released too
- * (a stack, like MPI's scratch usage); {@link #reset} frees everything. Owner-thread only.
+ * (a stack, like MPI's scratch usage); {@link #reset} frees everything. Thread-safe (the rank's
+ * communicators may run on threads of their own and all allocate scratch here); only the owner rank allocates.
  */
 public final class Arena
 {
@@ -39,7 +40,7 @@ public final class Arena
      * @throws IllegalArgumentException if {@code bytes < 0}.
      * @throws IllegalStateException    if the arena lacks the space (message gives requested and free bytes).
      */
-    public RegionBuffer allocate(final int bytes)
+    public synchronized RegionBuffer allocate(final int bytes)
     {
         if (bytes < 0)
         {
@@ -68,7 +69,7 @@ public final class Arena
      * @param bytes         length in bytes.
      * @return the view, or null if the bytes do not all lie in this rank's arena.
      */
-    public RegionBuffer viewOf(final long memoryAddress, final int bytes)
+    public synchronized RegionBuffer viewOf(final long memoryAddress, final int bytes)
     {
         final long offset = memoryAddress - segment.regionMemoryAddress(rank);
         if (bytes < 0 || offset < start || offset > end - bytes)
@@ -87,7 +88,7 @@ public final class Arena
      * @param buffer a live buffer of this arena.
      * @throws IllegalArgumentException if the buffer is from another arena, was released, or predates {@link #reset}.
      */
-    public void release(final RegionBuffer buffer)
+    public synchronized void release(final RegionBuffer buffer)
     {
         if (buffer == null || buffer.arena() != this)
         {
@@ -105,7 +106,7 @@ public final class Arena
     }
 
     /** Free every allocation; buffers allocated before must no longer be used. */
-    public void reset()
+    public synchronized void reset()
     {
         for (final RegionBuffer buffer : live)
         {
@@ -117,13 +118,13 @@ public final class Arena
     }
 
     /** @return bytes still free. */
-    public long freeBytes()
+    public synchronized long freeBytes()
     {
         return end - top;
     }
 
     /** @return bytes in use, including alignment padding and released buffers not yet reclaimed. */
-    public long usedBytes()
+    public synchronized long usedBytes()
     {
         return top - start;
     }

@@ -32,13 +32,34 @@ public final class ControlBlock
      */
     public ControlBlock(final int rank, final UnsafeBuffer region, final UnsafeBuffer header)
     {
+        this(rank, region, RegionDescriptor.CONTROL_BLOCK_OFFSET, header);
+    }
+
+    private ControlBlock(final int rank, final UnsafeBuffer region, final int offset, final UnsafeBuffer header)
+    {
         this.rank = rank;
         this.header = header;
-        this.buffer = new UnsafeBuffer(region, RegionDescriptor.CONTROL_BLOCK_OFFSET, CONTROL_BLOCK_LENGTH);
+        this.buffer = new UnsafeBuffer(region, offset, CONTROL_BLOCK_LENGTH);
         if ((buffer.addressOffset() & (LINE_PAIR_BYTES - 1)) != 0)
         {
-            throw new IllegalStateException("control block not 128-byte aligned: rank=" + rank);
+            throw new IllegalStateException("control block not 128-byte aligned: rank=" + rank + ", offset=" + offset);
         }
+    }
+
+    /**
+     * A control block elsewhere in a region: a sub-communicator's, in its owner's arena
+     * ({@link Context}). Only its collective fields are used; the rank's state, pid and reason
+     * stay in the main block at the region's start.
+     *
+     * @param rank   owner rank in the job.
+     * @param region the owner's region view.
+     * @param offset the block's offset in the region, a multiple of 128.
+     * @param header the segment header.
+     * @return the view.
+     */
+    public static ControlBlock at(final int rank, final UnsafeBuffer region, final int offset, final UnsafeBuffer header)
+    {
+        return new ControlBlock(rank, region, offset, header);
     }
 
     /** @return the owner rank. */

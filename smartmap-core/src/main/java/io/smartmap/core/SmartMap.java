@@ -4,6 +4,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.channels.FileLock;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A rank's handle on its job: the mapped segment (every rank's region), its own arena, every
@@ -12,7 +13,9 @@ import java.nio.channels.FileLock;
  * Get one with {@link #join()} in a process started by {@code bin/smartmap-run}, or with
  * {@link #join(SmartMapOptions)} when embedding (tests use threads that each attach on their own).
  * A process started without the launcher becomes a job of one rank (MPI's singleton start).
- * Not thread-safe: one thread per rank handle.
+ * The world's collectives ({@link #world()}, {@link #enter}, {@link #barrier}) serve one thread at a
+ * time; each sub-communicator's {@link Context} may be driven by a thread of its own, and the arena
+ * ({@link #allocate}) is safe to share between them.
  */
 public final class SmartMap implements AutoCloseable
 {
@@ -29,9 +32,6 @@ public final class SmartMap implements AutoCloseable
     /** The descriptor's algorithm code of the dissemination barrier. */
     public static final int BARRIER_DISSEMINATION = 1;
 
-    private static final String ARRIVAL = "the peer's arrival at the collective";
-    private static final String BARRIER_SIGNAL = "the peer's dissemination barrier signal (BARRIER_ROUND)";
-
     private final Segment segment;
     private final boolean ownsSegmentFile;
     private final int rank;
@@ -42,10 +42,12 @@ public final class SmartMap implements AutoCloseable
     private final Waiter waiter;
     private final RankLocks locks;
     private final FileLock rankLock;
-    private final boolean dissemination;
-    private long sequence;
+    private final long timeoutNs;
+    private final int disseminationMinRanks;
+    private final Context world;
+    private final AtomicLong nextContextId = new AtomicLong(1);
     private Object owner;
-    private boolean closed;
+    private volatile boolean closed; // read by the threads of every communicator of this rank
 
     private SmartMap(
         final Segment segment, final boolean ownsSegmentFile, final int rank, final long timeoutNs,
@@ -55,7 +57,8 @@ public final class SmartMap implements AutoCloseable
         this.ownsSegmentFile = ownsSegmentFile;
         this.rank = rank;
         this.size = segment.rankCount();
-        this.dissemination = size >= disseminationMinRanks;
+        this.timeoutNs = timeoutNs;
+        this.disseminationMinRanks = disseminationMinRanks;
         this.arena = new Arena(segment, rank);
         this.blocks = new ControlBlock[size];
         for (int r = 0; r < size; r++)
@@ -75,7 +78,15 @@ public final class SmartMap implements AutoCloseable
             throw new IllegalStateException(ex.getMessage() + ", holder pid=" + self.pid(), ex);
         }
         this.waiter = new Waiter(blocks, segment.header(), rank, locks, timeoutNs);
-        this.sequence = self.sequenceAcquire(); // a rank never rejoins, but never go backwards either
+        final int[] ranks = new int[size];
+        final long[] rings = new long[size];
+        for (int r = 0; r < size; r++)
+        {
+            ranks[r] = r;
+            rings[r] = segment.regionMemoryAddress(r) + RegionDescriptor.FRAGMENT_AREA_OFFSET;
+        }
+        this.world = new Context(this, 0, rank, ranks, blocks, rings,
+            RegionDescriptor.fragmentBytes(size, segment.strideBytes()), waiter, size >= disseminationMinRanks, null);
         self.markAlive(ProcessHandle.current().pid());
     }
 
@@ -221,9 +232,14 @@ public final class SmartMap implements AutoCloseable
         return waiter;
     }
 
+    /** @return the world communicator's context (id 0): every rank, the main control blocks, the region's rings. */
+    public Context world()
+    {
+        return world;
+    }
+
     /**
-     * Start the next collective: assign its sequence number and publish this rank's operation
-     * descriptor (release), so peers can find the buffers and compare the operation.
+     * Start the next collective of the world context ({@link Context#enter}).
      *
      * @return the new sequence number.
      */
@@ -237,28 +253,18 @@ public final class SmartMap implements AutoCloseable
         final long sendAddress,
         final long recvAddress)
     {
-        checkOpen();
-        final long next = ++sequence;
-        self.publish(next, 0, kind, root, count, datatype, op, algorithm, sendAddress, recvAddress);
-        return next;
+        return world.enter(kind, root, count, datatype, op, algorithm, sendAddress, recvAddress);
     }
 
-    /**
-     * Take the next collective sequence number without publishing a descriptor, for a protocol that
-     * publishes it elsewhere (the inline slots of {@link ControlBlockDescriptor}): every collective of
-     * the rank, whatever its path, has its own number, the same on every rank.
-     *
-     * @return the new sequence number.
-     */
+    /** Take the world context's next sequence number without a descriptor ({@link Context#nextSequence}). */
     public long nextSequence()
     {
-        checkOpen();
-        return ++sequence;
+        return world.nextSequence();
     }
 
     /**
-     * Wait until {@code peer} has entered collective {@code sequence}, then check it entered the
-     * same operation; on disagreement mark this rank aborted and throw.
+     * Wait until {@code peer} has entered world collective {@code sequence} and check it entered the
+     * same operation ({@link Context#awaitPeer}).
      *
      * @throws CollectiveMismatchException if the peer entered another operation.
      * @throws PeerFailureException        if the peer dies, aborts or times out first.
@@ -273,45 +279,7 @@ public final class SmartMap implements AutoCloseable
         final int op,
         final int algorithm)
     {
-        checkOpen();
-        if (waiter.awaitAtLeast(blocks[peer], ControlBlockDescriptor.SEQUENCE_OFFSET, sequence, peer, ARRIVAL,
-            ControlBlockDescriptor.inlineSequenceOffset(sequence)) == Waiter.ELSEWHERE)
-        {
-            final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
-                " vs rank " + peer + " on the inline path (another collective or message size)";
-            throw mismatch(message);
-        }
-        checkDescriptor(peer, sequence, kind, root, count, datatype, op, algorithm);
-    }
-
-    /** Mark this rank aborted for a mismatch (peers fail fast with its reason) and return the exception to throw. */
-    private CollectiveMismatchException mismatch(final String message)
-    {
-        self.markAborted(ControlBlockDescriptor.ABORT_MISMATCH, message);
-        return new CollectiveMismatchException(message);
-    }
-
-    /**
-     * The peer has entered collective {@code sequence} or a later one: if it entered this one with
-     * another operation, mark this rank aborted and throw.
-     */
-    private void checkDescriptor(
-        final int peer,
-        final long sequence,
-        final CollectiveKind kind,
-        final int root,
-        final long count,
-        final int datatype,
-        final int op,
-        final int algorithm)
-    {
-        final ControlBlock block = blocks[peer];
-        if (block.descriptorMatches(sequence, 0, kind, root, count, datatype, op, algorithm) == ControlBlock.MISMATCH)
-        {
-            final String message = "collective mismatch at sequence " + sequence + ": " + self.describeDescriptor() +
-                " vs " + block.describeDescriptor();
-            throw mismatch(message);
-        }
+        world.awaitPeer(peer, sequence, kind, root, count, datatype, op, algorithm);
     }
 
     /**
@@ -336,45 +304,123 @@ public final class SmartMap implements AutoCloseable
      *     another collective never signals: it finds the disagreement in its own collective's arrival
      *     checks, aborts, and its abort reaches the barrier's ranks through their waits.</li>
      * </ul>
+     * The same algorithms serve every {@link Context} ({@link Context#barrier()}).
      *
      * @throws PeerFailureException        if a peer dies, aborts or the wait times out.
      * @throws CollectiveMismatchException if a peer entered another collective at this sequence.
      */
     public void barrier()
     {
-        checkOpen();
-        if (dissemination)
-        {
-            disseminationBarrier();
-            return;
-        }
-        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_FLAT, Address.NULL, Address.NULL);
-        for (int i = 1; i < size; i++)
-        {
-            awaitPeer((rank + i) % size, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_FLAT);
-        }
-    }
-
-    private void disseminationBarrier()
-    {
-        final long seq = enter(CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_DISSEMINATION, Address.NULL, Address.NULL);
-        for (int round = 0, distance = 1; distance < size; round++, distance <<= 1)
-        {
-            final int to = (rank + distance) % size;
-            final int from = (rank - distance + size) % size;
-            final int offset = ControlBlockDescriptor.barrierRoundOffset(round);
-            // release: publishes this rank's descriptor and everything it acquired in the earlier rounds;
-            // a larger value left by a later barrier is fine, its writer had passed this one
-            blocks[to].buffer().putLongRelease(offset, seq);
-            waiter.awaitAtLeast(self, offset, seq, from, BARRIER_SIGNAL);
-            checkDescriptor(from, seq, CollectiveKind.BARRIER, -1, 0, -1, -1, BARRIER_DISSEMINATION);
-        }
+        world.barrier();
     }
 
     /** @return whether {@link #barrier()} runs the dissemination algorithm in this job (else the flat one). */
     public boolean usesDisseminationBarrier()
     {
-        return dissemination;
+        return world.usesDisseminationBarrier();
+    }
+
+    /**
+     * Bytes per two-copy fragment in a sub-communicator's rings: the job's fragment size, or less so
+     * that the rings of a {@code size}-rank context take at most an eighth of the arena (at least
+     * {@link RegionDescriptor#MIN_FRAGMENT_BYTES}). A function of the job's shape, the same on every rank.
+     *
+     * @param size ranks in the context, {@code [1, size()]}.
+     * @return bytes, a power of two.
+     */
+    public int contextFragmentBytes(final int size)
+    {
+        final long budget = arena.capacityBytes() / 8 / ((long)size * RegionDescriptor.RING_SLOTS);
+        final int fitting = (int)Math.max(RegionDescriptor.MIN_FRAGMENT_BYTES, Long.highestOneBit(Math.max(1, budget)));
+        return Math.min(world.fragmentBytes(), fitting);
+    }
+
+    /**
+     * Allocate and zero this rank's part of a new sub-communicator's context in its arena: a control
+     * block and the rings of {@link #contextFragmentBytes(int)}-byte fragments for {@code size} ranks.
+     * Publish {@link #contextAddress(RegionBuffer)} to the other members, then {@link #openContext}.
+     *
+     * @param size ranks in the new context.
+     * @return the memory, owned by the context once opened (or to {@link Arena#release} if not).
+     * @throws IllegalStateException if the arena lacks the space.
+     */
+    public RegionBuffer allocateContext(final int size)
+    {
+        checkOpen();
+        final long bytes = ControlBlockDescriptor.CONTROL_BLOCK_LENGTH +
+            (long)size * RegionDescriptor.RING_SLOTS * contextFragmentBytes(size) + ControlBlockDescriptor.LINE_PAIR_BYTES;
+        if (bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("context too large for one region: size=" + size + ", bytes=" + bytes);
+        }
+        final RegionBuffer memory = arena.allocate((int)bytes);
+        memory.buffer().setMemory(0, memory.capacity(), (byte)0); // counters start at 0; arena bytes may be reused
+        return memory;
+    }
+
+    /**
+     * @param memory a context's memory from {@link #allocateContext}.
+     * @return the segment address of its control block (128-byte aligned; the rings follow the block).
+     */
+    public static long contextAddress(final RegionBuffer memory)
+    {
+        final long align = ControlBlockDescriptor.LINE_PAIR_BYTES;
+        return (memory.address() + align - 1) & -align;
+    }
+
+    /**
+     * Open a sub-communicator's context from every member's {@link #contextAddress}, exchanged by the
+     * members (through their parent communicator) after each {@link #allocateContext}.
+     *
+     * @param id         the context id, the same on every member.
+     * @param rank       this rank's position in {@code worldRanks}.
+     * @param worldRanks the members' ranks in the job, in the context's rank order.
+     * @param addresses  each member's context address, in the same order.
+     * @param memory     this rank's memory from {@link #allocateContext}.
+     * @return the context.
+     * @throws IllegalArgumentException if the arrays disagree in length, {@code worldRanks[rank]} is not
+     *                                  this rank, or an address lies outside its member's region.
+     */
+    public Context openContext(
+        final long id, final int rank, final int[] worldRanks, final long[] addresses, final RegionBuffer memory)
+    {
+        checkOpen();
+        final int members = worldRanks.length;
+        if (addresses.length != members || rank < 0 || rank >= members || worldRanks[rank] != this.rank ||
+            addresses[rank] != contextAddress(memory))
+        {
+            throw new IllegalArgumentException("inconsistent context: rank=" + rank + ", worldRanks=" + members +
+                ", addresses=" + addresses.length + ", this rank=" + this.rank);
+        }
+        final int fragmentBytes = contextFragmentBytes(members);
+        final long bytes = ControlBlockDescriptor.CONTROL_BLOCK_LENGTH + (long)members * RegionDescriptor.RING_SLOTS * fragmentBytes;
+        final ControlBlock[] contextBlocks = new ControlBlock[members];
+        final long[] rings = new long[members];
+        for (int i = 0; i < members; i++)
+        {
+            final int member = worldRanks[i];
+            if (member < 0 || member >= size || !segment.contains(addresses[i], (int)bytes) ||
+                (int)(addresses[i] >>> segment.strideShift()) != member)
+            {
+                throw new IllegalArgumentException("context address outside its member's region: member=" + member +
+                    ", address=0x" + Long.toHexString(addresses[i]));
+            }
+            final int offset = (int)(addresses[i] & (segment.strideBytes() - 1));
+            contextBlocks[i] = ControlBlock.at(member, segment.region(member), offset, segment.header());
+            rings[i] = segment.memoryAddress(addresses[i]) + ControlBlockDescriptor.CONTROL_BLOCK_LENGTH;
+        }
+        final Waiter contextWaiter = new Waiter(blocks, segment.header(), this.rank, locks, timeoutNs);
+        return new Context(this, id, rank, worldRanks.clone(), contextBlocks, rings, fragmentBytes, contextWaiter,
+            members >= disseminationMinRanks, memory);
+    }
+
+    /** Give a freed context's memory back to the arena ({@link Context#free}). */
+    void releaseContext(final RegionBuffer memory)
+    {
+        if (!closed)
+        {
+            arena.release(memory);
+        }
     }
 
     /**
@@ -409,6 +455,29 @@ public final class SmartMap implements AutoCloseable
             return; // a closed rank has nothing left to abort
         }
         self.markAborted(reasonCode, reason);
+    }
+
+    /** @return whether {@link #close()} has been called on this handle. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Reserve a context id to propose for a new sub-communicator: distinct from every id this rank
+     * proposed or agreed before. The members agree on the largest proposal ({@link #contextIdAgreed}).
+     *
+     * @return the proposal, at least 1 (0 is the world's).
+     */
+    public long reserveContextId()
+    {
+        return nextContextId.getAndIncrement();
+    }
+
+    /** Note the id the members of a new context agreed on, so this rank never proposes it again. */
+    public void contextIdAgreed(final long id)
+    {
+        nextContextId.accumulateAndGet(id + 1, Math::max);
     }
 
     /** @return whether this rank has marked itself aborted. */
@@ -449,7 +518,8 @@ public final class SmartMap implements AutoCloseable
         }
     }
 
-    private void checkOpen()
+    /** @throws IllegalStateException if this handle is closed. */
+    void checkOpen()
     {
         if (closed)
         {
