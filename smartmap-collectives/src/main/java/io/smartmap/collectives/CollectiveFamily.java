@@ -165,6 +165,28 @@ abstract class CollectiveFamily
         throw unsupported(op);
     }
 
+    /**
+     * @return elements of rank {@code r}'s block of a reduce-scatter: {@code recvCounts[r]}, or the
+     *         count of a reduceScatterBlock (which has no counts array).
+     */
+    static int blockCount(final Operation op, final int r)
+    {
+        return op.recvCounts == null ? op.count : op.recvCounts[r];
+    }
+
+    /**
+     * Fill {@code starts[0..size]} with the element offsets of the ranks' blocks of a reduce-scatter in
+     * a send buffer ({@code starts[size]}: the total).
+     */
+    static void blockStarts(final Operation op, final long[] starts)
+    {
+        starts[0] = 0;
+        for (int r = 1; r < starts.length; r++)
+        {
+            starts[r] = starts[r - 1] + blockCount(op, r - 1);
+        }
+    }
+
     private UnsupportedOperationException unsupported(final Operation op)
     {
         return new UnsupportedOperationException(name() + " does not implement " + op.kind);

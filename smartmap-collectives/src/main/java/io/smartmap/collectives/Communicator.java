@@ -375,6 +375,289 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 
+    /** {@link #reduceScatterBlock(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void reduceScatterBlock(final Object sendBuf, final Object recvBuf, final int recvCount,
+        final Datatype datatype, final Op op)
+    {
+        reduceScatterBlock(sendBuf, recvBuf, recvCount, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Reduce_scatter_block (MPI 4.0, section 6.10.1): the element-wise fold of every rank's
+     * {@code sendBuf} ({@code recvCount * size} elements), in rank order 0..size-1, is cut into
+     * {@code size} blocks of {@code recvCount} elements, and block i lands in rank i's {@code recvBuf}
+     * ({@code recvCount} elements): the same bits as {@link #reduce} of the whole vector followed by a
+     * scatter. Every rank's {@code sendBuf} is read, only its own {@code recvBuf} written.
+     *
+     * @param algorithm {@link Algorithm#SMARTMAP} (rank i folds block i straight from every rank's send
+     *                  buffer into its receive buffer: the paper's threaded reduce without the gather),
+     *                  {@link Algorithm#TWO_COPY} (every rank sends block d to rank d through the fragment
+     *                  rings; rank d folds them out of the slots), or {@link Algorithm#AUTO} (single copy
+     *                  from {@link CollectiveConfig#reduceScatterSingleCopyMinBytes()} bytes of send buffer).
+     * @throws IllegalArgumentException for a bad argument (negative count, a buffer too small or of the
+     *                                  wrong type, overlapping buffers, an op that does not apply to the
+     *                                  datatype, INLINE or another algorithm that does not apply); nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if ranks disagree on the collective, count,
+     *                                  datatype, op or algorithm ({@link io.smartmap.core.PeerAbortedException} on
+     *                                  the peers of the rank that found it); see the class comment.
+     */
+    public void reduceScatterBlock(final Object sendBuf, final Object recvBuf, final int recvCount,
+        final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        checkCommon(recvCount, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        final long total = (long)recvCount * getSize();
+        staging.check(sendBuf, "sendBuf", total, datatype);
+        staging.check(recvBuf, "recvBuf", recvCount, datatype);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        if (recvCount == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER_BLOCK, algorithm,
+            total * datatype.extent(), op);
+        runStaged(CollectiveKind.REDUCE_SCATTER_BLOCK, -1, recvCount, datatype, op, resolved, sendBuf, total,
+            recvBuf, recvCount);
+    }
+
+    /** {@link #reduceScatter(Object, Object, int[], Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void reduceScatter(final Object sendBuf, final Object recvBuf, final int[] recvCounts,
+        final Datatype datatype, final Op op)
+    {
+        reduceScatter(sendBuf, recvBuf, recvCounts, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Reduce_scatter (MPI 4.0, section 6.10.2): the element-wise fold of every rank's {@code sendBuf}
+     * ({@code sum(recvCounts)} elements), in rank order 0..size-1, is cut into blocks of
+     * {@code recvCounts[i]} elements, and block i (the elements from {@code sum(recvCounts[0..i-1])} on)
+     * lands in rank i's {@code recvBuf} ({@code recvCounts[i]} elements; it may be null where that is 0).
+     * Every rank must pass the same {@code recvCounts}: the array's hash and total travel in the
+     * operation descriptor (its {@code ROOT} word, unused by this collective, and {@code COUNT}), so ranks
+     * that disagree get a mismatch before any data moves. Algorithms as in {@link #reduceScatterBlock}.
+     *
+     * @param recvCounts elements per rank's block, at least {@code size} entries (only the first
+     *                   {@code size} are used), none negative; read during the call, not kept.
+     * @throws IllegalArgumentException for a bad argument (null, short or negative {@code recvCounts}, a
+     *                                  total beyond {@link Integer#MAX_VALUE}, a buffer too small or of the
+     *                                  wrong type, overlapping buffers, an op that does not apply to the
+     *                                  datatype, an algorithm that does not apply); nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if ranks disagree on the collective,
+     *                                  {@code recvCounts}, datatype, op or algorithm
+     *                                  ({@link io.smartmap.core.PeerAbortedException} on the peers of the rank that
+     *                                  found it).
+     */
+    public void reduceScatter(final Object sendBuf, final Object recvBuf, final int[] recvCounts,
+        final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        checkCommon(0, datatype, 0, algorithm);
+        final long total = checkCounts(recvCounts, "recvCounts");
+        checkOp(op, datatype);
+        final int own = recvCounts[getRank()];
+        staging.check(sendBuf, "sendBuf", total, datatype);
+        if (recvBuf != null || own > 0)
+        {
+            staging.check(recvBuf, "recvBuf", own, datatype);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        final Object recv = own == 0 ? null : recvBuf; // nothing to write: published as no buffer
+        if (total == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER, algorithm,
+            total * datatype.extent(), op);
+        runStaged(CollectiveKind.REDUCE_SCATTER, layoutHash(recvCounts, getSize()), (int)total, datatype, op, resolved,
+            sendBuf, -1, total, recv, own, recvCounts);
+    }
+
+    /** {@link #scan(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void scan(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final Op op)
+    {
+        scan(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Scan (MPI 4.0, section 6.11.1): rank i's {@code recvBuf} ({@code count} elements) receives the
+     * element-wise fold of the {@code sendBuf}s of ranks 0..i in rank order (an inclusive prefix; rank
+     * 0 receives its own data). Rank i reads the send buffers of ranks 0..i and writes only its own
+     * receive buffer. Non-commutative operators fold the lower ranks on the left.
+     *
+     * @param algorithm {@link Algorithm#SMARTMAP} (every rank folds ranks 0..i straight from their send
+     *                  buffers into its receive buffer, all ranks at once), {@link Algorithm#TWO_COPY} (a
+     *                  pipeline through the fragment rings: rank i combines its data onto rank i-1's prefix
+     *                  and passes it to rank i+1), or {@link Algorithm#AUTO} (single copy from
+     *                  {@link CollectiveConfig#scanSingleCopyMinBytes()} bytes up).
+     * @throws IllegalArgumentException as {@link #reduceScatterBlock}; nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if ranks disagree (see the class comment).
+     */
+    public void scan(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final Op op,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        staging.check(recvBuf, "recvBuf", count, datatype);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
+    }
+
+    /** {@link #exScan(Object, Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void exScan(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final Op op)
+    {
+        exScan(sendBuf, recvBuf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Exscan (MPI 4.0, section 6.11.2): rank i &gt; 0's {@code recvBuf} ({@code count} elements) receives
+     * the element-wise fold of the {@code sendBuf}s of ranks 0..i-1 in rank order (an exclusive prefix;
+     * rank 1 receives rank 0's data as it is). Rank 0's {@code recvBuf} is neither checked nor touched
+     * and may be null (MPI leaves it undefined). Algorithms as in {@link #scan}.
+     *
+     * @throws IllegalArgumentException as {@link #reduceScatterBlock}; nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if ranks disagree (see the class comment).
+     */
+    public void exScan(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        final boolean receives = getRank() > 0;
+        if (receives)
+        {
+            staging.check(recvBuf, "recvBuf", count, datatype);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.EXSCAN, algorithm, bytes(count, datatype), op);
+        runStaged(CollectiveKind.EXSCAN, -1, count, datatype, op, resolved, sendBuf, count,
+            receives ? recvBuf : null, count);
+    }
+
+    /** {@link #allReduce(Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void allReduce(final Object buf, final int count, final Datatype datatype, final Op op)
+    {
+        allReduce(buf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allreduce with MPI_IN_PLACE (MPI 4.0, section 6.9.6): {@code buf} ({@code count} elements) is
+     * this rank's input and receives the rank-order fold, the same bits as
+     * {@link #allReduce(Object, Object, int, Datatype, Op, Algorithm)}. Every algorithm reads the send
+     * buffers of the peers while results are written, so the input is first copied into a scratch
+     * buffer of this rank's region (one copy of {@code count} elements; the region must have the room).
+     *
+     * @throws IllegalArgumentException as the out-of-place call; nothing is touched.
+     */
+    public void allReduce(final Object buf, final int count, final Datatype datatype, final Op op,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        staging.check(buf, "buf", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
+        runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
+    }
+
+    /** {@link #reduce(Object, int, Datatype, Op, int, Algorithm)} with the configured default algorithm. */
+    public void reduce(final Object buf, final int count, final Datatype datatype, final Op op, final int root)
+    {
+        reduce(buf, count, datatype, op, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Reduce with MPI_IN_PLACE at the root (MPI 4.0, section 6.9.1): at the root {@code buf}
+     * ({@code count} elements) is its input and receives the rank-order fold; elsewhere it is only
+     * input, as the send buffer of the out-of-place call (and read in place). The same bits as
+     * {@link #reduce(Object, Object, int, Datatype, Op, int, Algorithm)}. The root's input is first copied
+     * into a scratch buffer of its region (the peers fold into the result while reading the inputs).
+     *
+     * @throws IllegalArgumentException as the out-of-place call; nothing is touched.
+     */
+    public void reduce(final Object buf, final int count, final Datatype datatype, final Op op, final int root,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        checkOp(op, datatype);
+        staging.check(buf, "buf", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
+        final boolean isRoot = getRank() == root;
+        runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, buf, isRoot ? 0 : -1, count,
+            isRoot ? buf : null, count, null);
+    }
+
+    /** {@link #allGather(Object, int, Datatype, Algorithm)} with the configured default algorithm. */
+    public void allGather(final Object buf, final int count, final Datatype datatype)
+    {
+        allGather(buf, count, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allgather with MPI_IN_PLACE (MPI 4.0, section 6.7): {@code buf} holds {@code count * size}
+     * elements, this rank's contribution already in block {@code rank}; every rank's block lands in
+     * block {@code rank} of every rank's {@code buf}. This rank's block is first copied into a scratch
+     * buffer of its region ({@code count} elements), which the peers read while {@code buf} is written.
+     *
+     * @throws IllegalArgumentException as the out-of-place call; nothing is touched.
+     */
+    public void allGather(final Object buf, final int count, final Datatype datatype, final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        final long total = (long)count * getSize();
+        staging.check(buf, "buf", total, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
+        runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, buf, (long)count * getRank(), count,
+            buf, total, null);
+    }
+
+    /** {@link #scan(Object, int, Datatype, Op, Algorithm)} with the configured default algorithm. */
+    public void scan(final Object buf, final int count, final Datatype datatype, final Op op)
+    {
+        scan(buf, count, datatype, op, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Scan with MPI_IN_PLACE (MPI 4.0, section 6.11.1): {@code buf} ({@code count} elements) is this
+     * rank's input and receives the fold of ranks 0..rank, the same bits as
+     * {@link #scan(Object, Object, int, Datatype, Op, Algorithm)}. The input is first copied into a
+     * scratch buffer of this rank's region (higher ranks read it while the result is written).
+     *
+     * @throws IllegalArgumentException as the out-of-place call; nothing is touched.
+     */
+    public void scan(final Object buf, final int count, final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, 0, algorithm);
+        checkOp(op, datatype);
+        staging.check(buf, "buf", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
+    }
+
     @Override
     public String toString()
     {
@@ -580,11 +863,37 @@ public final class Communicator implements AutoCloseable
         final Object recvBuf,
         final long recvElements)
     {
+        runStaged(kind, root, count, datatype, op, resolved, sendBuf, -1, sendElements, recvBuf, recvElements, null);
+    }
+
+    /**
+     * {@link #runStaged(CollectiveKind, int, int, Datatype, Op, Algorithm, Object, long, Object, long)}, with
+     * the send side a scratch copy of elements {@code [sendCopyFrom, sendCopyFrom + sendElements)} of
+     * {@code sendBuf} where {@code sendCopyFrom >= 0} (the in-place calls, MPI_IN_PLACE), and a
+     * reduce-scatter's {@code recvCounts} for the families ({@link Operation#recvCounts}), else null.
+     */
+    private void runStaged(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm resolved,
+        final Object sendArg,
+        final long sendCopyFrom,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements,
+        final int[] recvCounts)
+    {
         begin(); // refused before anything is staged or published: nothing to abort
         boolean done = false;
         operation.entered = false;
+        operation.recvCounts = recvCounts; // after begin: the operation is this thread's now; prepare keeps it
         try
         {
+            final Object sendBuf = sendCopyFrom < 0 || sendArg == null ? sendArg :
+                staging.copyOf(sendArg, sendCopyFrom, sendElements, datatype);
             if (resolved == Algorithm.INLINE)
             {
                 runInline(kind, root, count, datatype, op, sendBuf, sendElements, recvBuf, recvElements);
@@ -746,8 +1055,20 @@ public final class Communicator implements AutoCloseable
         if (resolved == Algorithm.TWO_COPY)
         {
             // the sender copies into its ring (allreduce folds its own fragment from there); a reduce's
-            // root folds its own data with the kernels, straight from its send buffer
-            return kind != CollectiveKind.REDUCE || getRank() != root;
+            // root, and every rank of a reduce-scatter, scan or exscan, folds its own data with the
+            // kernels, straight from its send buffer
+            switch (kind)
+            {
+                case REDUCE:
+                    return getRank() != root;
+                case REDUCE_SCATTER_BLOCK:
+                case REDUCE_SCATTER:
+                case SCAN:
+                case EXSCAN:
+                    return false;
+                default:
+                    return true;
+            }
         }
         return resolved == Algorithm.SMARTMAP && kind == CollectiveKind.ALLTOALL; // each rank writes into the peers
     }
@@ -787,6 +1108,61 @@ public final class Communicator implements AutoCloseable
         {
             throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
         }
+    }
+
+    /**
+     * Check a per-rank counts argument: at least {@code size} entries, none negative, a total that fits an int.
+     *
+     * @return the total of the first {@code size} entries.
+     */
+    private long checkCounts(final int[] counts, final String name)
+    {
+        if (counts == null)
+        {
+            throw new IllegalArgumentException(name + " must not be null: " + name + "=null");
+        }
+        if (counts.length < getSize())
+        {
+            throw new IllegalArgumentException(name + " shorter than size: " + name + ".length=" + counts.length +
+                ", size=" + getSize());
+        }
+        long total = 0;
+        for (int r = 0; r < getSize(); r++)
+        {
+            if (counts[r] < 0)
+            {
+                throw new IllegalArgumentException(name + " must not be negative: " + name + "[" + r + "]=" + counts[r]);
+            }
+            total += counts[r];
+        }
+        if (total > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException(name + " total exceeds Integer.MAX_VALUE: total=" + total);
+        }
+        return total;
+    }
+
+    /**
+     * A 32-bit hash of the first {@code size} counts (a 64-bit mix of each, position included, folded),
+     * published in the descriptor's otherwise unused {@code ROOT} word next to the total in {@code COUNT},
+     * so ranks that pass different reduce-scatter layouts get a mismatch from the arrival checks.
+     */
+    static int layoutHash(final int[] counts, final int size)
+    {
+        long h = 0x9E3779B97F4A7C15L * (size + 1);
+        for (int r = 0; r < size; r++)
+        {
+            h = mix64(h + 0x9E3779B97F4A7C15L + (counts[r] & 0xFFFF_FFFFL));
+        }
+        return (int)(h ^ h >>> 32);
+    }
+
+    /** The finaliser of SplitMix64 (Steele, Lea, Flood, 2014). */
+    private static long mix64(final long z0)
+    {
+        long z = (z0 ^ z0 >>> 30) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ z >>> 27) * 0x94D049BB133111EBL;
+        return z ^ z >>> 31;
     }
 
     private static void checkOp(final Op op, final Datatype datatype)

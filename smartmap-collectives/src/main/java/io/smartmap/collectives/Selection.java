@@ -131,6 +131,12 @@ final class Selection
                 return config.allToAllSingleCopyMinBytes();
             case ALLGATHER:
                 return config.allGatherSingleCopyMinBytes();
+            case REDUCE_SCATTER_BLOCK:
+            case REDUCE_SCATTER:
+                return config.reduceScatterSingleCopyMinBytes();
+            case SCAN:
+            case EXSCAN:
+                return config.scanSingleCopyMinBytes();
             default:
                 throw new IllegalArgumentException("no single-copy threshold for " + kind);
         }

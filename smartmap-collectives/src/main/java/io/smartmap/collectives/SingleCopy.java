@@ -301,25 +301,12 @@ final class SingleCopy extends CollectiveFamily
     {
         final int extent = op.datatype.extent();
         final int blockElements = Math.max(1, REDUCE_BLOCK_BYTES / extent);
-        final long[] sends = ex.peerMemory;
         for (int start = from; start < to; start += blockElements)
         {
             final int n = Math.min(blockElements, to - start);
             final long offset = (long)start * extent;
             final long bytes = (long)n * extent;
-            if (ex.size == 1)
-            {
-                Exchange.copy(sends[0] + offset, acc + offset, bytes);
-            }
-            else
-            {
-                op.kernel.combine(acc + offset, sends[0] + offset, sends[1] + offset, n);
-                for (int r = 2; r < ex.size; r++)
-                {
-                    op.kernel.apply(acc + offset, sends[r] + offset, n);
-                }
-                op.kernel.finish(acc + offset, n);
-            }
+            foldBlock(op, ex.size - 1, offset, acc + offset, n);
             if (toPeers)
             {
                 for (int i = 1; i < ex.size; i++)
@@ -328,6 +315,115 @@ final class SingleCopy extends CollectiveFamily
                 }
             }
         }
+    }
+
+    /**
+     * Fold {@code n} elements at byte {@code offset} of the send buffers of ranks 0..{@code last}
+     * ({@link Exchange#peerMemory}) into {@code acc}, in rank order: ranks 0 and 1 combined in one pass,
+     * ranks 2..last applied in order, the result finished; one rank's data is copied as it is.
+     */
+    private void foldBlock(final Operation op, final int last, final long offset, final long acc, final int n)
+    {
+        final long[] sends = ex.peerMemory;
+        if (last == 0)
+        {
+            Exchange.copy(sends[0] + offset, acc, (long)n * op.datatype.extent());
+            return;
+        }
+        op.kernel.combine(acc, sends[0] + offset, sends[1] + offset, n);
+        for (int r = 2; r <= last; r++)
+        {
+            op.kernel.apply(acc, sends[r] + offset, n);
+        }
+        op.kernel.finish(acc, n);
+    }
+
+    /**
+     * Fold elements {@code [from, from + n)} of the send buffers of ranks 0..{@code last} into
+     * {@code acc} (which receives element {@code from} first), block by block so each block stays in
+     * L1/L2 ({@link #foldBlock}).
+     */
+    private void foldRange(final Operation op, final int last, final long from, final int n, final long acc)
+    {
+        final int extent = op.datatype.extent();
+        final int blockElements = Math.max(1, REDUCE_BLOCK_BYTES / extent);
+        for (int done = 0; done < n; done += blockElements)
+        {
+            foldBlock(op, last, (from + done) * extent, acc + (long)done * extent, Math.min(blockElements, n - done));
+        }
+    }
+
+    /** MPI_Reduce_scatter_block: {@link #reduceScatterDirect}. */
+    @Override
+    void reduceScatterBlock(final Operation op)
+    {
+        reduceScatterDirect(op);
+    }
+
+    /** MPI_Reduce_scatter: {@link #reduceScatterDirect}. */
+    @Override
+    void reduceScatter(final Operation op)
+    {
+        reduceScatterDirect(op);
+    }
+
+    /**
+     * Reduce-scatter: the threaded reduce (paper, section 4.2) without the gather. Once all have arrived,
+     * rank i folds its own block (elements {@code [start_i, start_i + count_i)}) across every rank's send
+     * buffer, starting from rank 0's data and folding ranks 1..size-1 in order, straight into its own
+     * receive buffer; then it bumps every peer's {@code FINISHED} and leaves when all peers have bumped
+     * its own (nobody reads its send buffer any more). Each element is read once from every send buffer
+     * and written once: no copy at all beyond the fold.
+     */
+    private void reduceScatterDirect(final Operation op)
+    {
+        ex.awaitAllArrivals(op); // every rank checks every descriptor, the layout's hash included
+        ex.readPeerSendBuffers();
+        long start = 0;
+        for (int r = 0; r < ex.rank; r++)
+        {
+            start += blockCount(op, r);
+        }
+        foldRange(op, ex.size - 1, start, blockCount(op, ex.rank), op.recvMemory);
+        finishWithEveryone();
+    }
+
+    /** MPI_Scan: rank i folds ranks 0..i ({@link #prefix}). */
+    @Override
+    void scan(final Operation op)
+    {
+        prefix(op, ex.rank);
+    }
+
+    /** MPI_Exscan: rank i folds ranks 0..i-1 ({@link #prefix}); rank 0 only lends its send buffer. */
+    @Override
+    void exScan(final Operation op)
+    {
+        prefix(op, ex.rank - 1);
+    }
+
+    /**
+     * Scan and exscan, single copy: once all have arrived, this rank folds the send buffers of ranks
+     * 0..{@code last} in rank order straight into its own receive buffer (nothing when {@code last < 0}),
+     * bumps the {@code FINISHED} of each peer it read, and leaves when the ranks above it (the ones that
+     * read its send buffer) have bumped its own. The ranks fold in parallel; rank i reads i+1 buffers.
+     */
+    private void prefix(final Operation op, final int last)
+    {
+        ex.awaitAllArrivals(op);
+        ex.readPeerSendBuffers();
+        if (last >= 0)
+        {
+            foldRange(op, last, 0, op.count, op.recvMemory);
+        }
+        for (int r = 0; r <= last; r++)
+        {
+            if (r != ex.rank)
+            {
+                ex.blocks[r].incrementFinished(); // release: our reads of its send buffer are done
+            }
+        }
+        ex.awaitFinished(ex.size - 1 - ex.rank); // ranks rank+1..size-1 read our send buffer
     }
 
     /** Tell every peer this rank is done with its buffers, then wait until every peer is done with ours. */

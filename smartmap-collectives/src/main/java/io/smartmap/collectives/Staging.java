@@ -137,6 +137,29 @@ final class Staging
     }
 
     /**
+     * A scratch copy of elements {@code [from, from + elements)} of an argument, a region buffer too:
+     * the send side of an in-place call (MPI_IN_PLACE) whose algorithm needs its input intact while
+     * the same buffer receives the result.
+     */
+    RegionBuffer copyOf(final Object buffer, final long from, final long elements, final Datatype datatype)
+    {
+        final RegionBuffer scratch = scratch(buffer, elements, datatype, false);
+        final long offset = from * datatype.extent();
+        final long bytes = elements * datatype.extent();
+        if (addressable(buffer))
+        {
+            UnsafeApi.copyMemory(baseOf(buffer), offsetOf(buffer) + offset, null, scratch.memoryAddress(), bytes);
+        }
+        else
+        {
+            final ByteBuffer view = ((ByteBuffer)buffer).duplicate();
+            view.position(view.position() + (int)offset);
+            copy(view, scratch.memoryAddress(), bytes, true);
+        }
+        return scratch;
+    }
+
+    /**
      * Scratch for an argument that is not in the region, its bytes not copied in: the caller copies
      * them (e.g. chunk by chunk from {@link #baseOf}/{@link #offsetOf} while peers read).
      */

@@ -27,6 +27,8 @@ final class TwoCopy extends CollectiveFamily
     private final long[] published;
     private final long[] acked;
     private final long[] multicastAcked;
+    /** Scratch: element offsets of the ranks' blocks of a reduce-scatter ({@link #blockStarts}). */
+    private final long[] starts;
 
     TwoCopy(final Exchange ex)
     {
@@ -35,6 +37,7 @@ final class TwoCopy extends CollectiveFamily
         this.published = new long[ex.size];
         this.acked = new long[ex.size];
         this.multicastAcked = new long[ex.size];
+        this.starts = new long[ex.size + 1];
         for (int r = 0; r < ex.size; r++)
         {
             published[r] = ex.self.buffer().getLongAcquire(ControlBlockDescriptor.publishedOffset(r));
@@ -163,6 +166,134 @@ final class TwoCopy extends CollectiveFamily
         }
     }
 
+    /** MPI_Reduce_scatter_block: {@link #reduceScatterPairwise}. */
+    @Override
+    void reduceScatterBlock(final Operation op)
+    {
+        reduceScatterPairwise(op);
+    }
+
+    /** MPI_Reduce_scatter: {@link #reduceScatterPairwise}. */
+    @Override
+    void reduceScatter(final Operation op)
+    {
+        reduceScatterPairwise(op);
+    }
+
+    /**
+     * Reduce-scatter, copy-in/copy-out: every rank sends block d of its send buffer to rank d through
+     * ring d, fragment by fragment, and folds its own block, fragment by fragment, in rank order
+     * straight out of the peers' slots (its own contribution from its send buffer). Round k publishes
+     * fragment k of every peer's block, starting with the right neighbour, then folds fragment k of
+     * its own: a round waits only for rounds up to k of the others, and a ring slot only for the fold
+     * of round k - RING_SLOTS, so uneven blocks never deadlock.
+     */
+    private void reduceScatterPairwise(final Operation op)
+    {
+        ex.awaitAllArrivals(op); // the layout's hash is in every descriptor: ranks agree on every block's size
+        final int extent = op.datatype.extent();
+        final int fragmentElements = fragmentBytes / extent; // both powers of two
+        blockStarts(op, starts);
+        long rounds = 0;
+        for (int r = 0; r < ex.size; r++)
+        {
+            rounds = Math.max(rounds, (blockCount(op, r) + fragmentElements - 1) / fragmentElements);
+        }
+        final int own = blockCount(op, ex.rank);
+        final long ownSend = op.sendMemory + starts[ex.rank] * extent;
+        for (long k = 0; k < rounds; k++)
+        {
+            final long at = k * fragmentElements;
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (ex.rank + i) % ex.size;
+                final long left = blockCount(op, peer) - at;
+                if (left > 0)
+                {
+                    publish(peer, op.sendBase, op.sendOffset + (starts[peer] + at) * extent,
+                        (int)Math.min(fragmentElements, left) * extent);
+                }
+            }
+            if (own > at)
+            {
+                final int n = (int)Math.min(fragmentElements, own - at);
+                foldFragment(op, op.recvMemory + at * extent, ownSend + at * extent, n, n * extent, false);
+            }
+        }
+    }
+
+    /**
+     * Scan, copy-in/copy-out: the linear pipeline of shared-memory MPI (MPICH's and Open MPI's basic
+     * scan). Fragment by fragment, rank i takes the prefix of ranks 0..i-1 from its ring in rank i-1's
+     * region, combines its own send buffer onto it (the lower ranks on the left) into its receive buffer,
+     * and copies that into its ring to rank i+1. The prefix is the left fold ((s0 op s1) op s2) ..., the
+     * same bits as the single-copy fold (a finished, canonical NaN stays NaN under every operator).
+     */
+    @Override
+    void scan(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long bytes = op.bytes();
+        final int extent = op.datatype.extent();
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
+        {
+            final int length = (int)Math.min(fragmentBytes, bytes - offset);
+            final long acc = op.recvMemory + offset;
+            if (ex.rank == 0)
+            {
+                Exchange.copy(op.sendMemory + offset, acc, length);
+            }
+            else
+            {
+                final long prefix = awaitFragment(ex.rank - 1, false);
+                op.kernel.combine(acc, prefix, op.sendMemory + offset, length / extent);
+                op.kernel.finish(acc, length / extent);
+                release(ex.rank - 1, false);
+            }
+            if (ex.rank + 1 < ex.size)
+            {
+                publish(ex.rank + 1, null, acc, length);
+            }
+        }
+    }
+
+    /**
+     * Exscan, copy-in/copy-out: the pipeline of {@link #scan}, one rank later. Rank i copies the prefix
+     * of ranks 0..i-1 out of its ring in rank i-1's region into its receive buffer (rank 0 receives
+     * nothing) and combines its own send buffer onto it straight into its ring slot to rank i+1.
+     */
+    @Override
+    void exScan(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        final long bytes = op.bytes();
+        final int extent = op.datatype.extent();
+        final boolean forward = ex.rank + 1 < ex.size;
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
+        {
+            final int length = (int)Math.min(fragmentBytes, bytes - offset);
+            final long own = op.sendMemory + offset;
+            if (ex.rank == 0)
+            {
+                if (forward)
+                {
+                    publish(1, null, own, length);
+                }
+                continue;
+            }
+            final long prefix = awaitFragment(ex.rank - 1, false);
+            Exchange.copy(prefix, op.recvMemory + offset, length);
+            if (forward)
+            {
+                final long slot = reserve(ex.rank + 1);
+                op.kernel.combine(slot, prefix, own, length / extent);
+                op.kernel.finish(slot, length / extent);
+                commit(ex.rank + 1);
+            }
+            release(ex.rank - 1, false);
+        }
+    }
+
     /**
      * Fold one fragment position of every rank into {@code acc} in rank order: this rank's own
      * contribution is read from its send buffer, the others' straight out of their ring slots;
@@ -206,6 +337,18 @@ final class TwoCopy extends CollectiveFamily
      */
     private long publish(final int ring, final Object fromBase, final long from, final int length)
     {
+        final long slot = reserve(ring);
+        Exchange.copy(fromBase, from, null, slot, length);
+        commit(ring);
+        return slot;
+    }
+
+    /**
+     * Wait until the next slot of {@code ring} is free (its consumers acknowledged the fragment it held)
+     * and return its address, for the caller to fill and then {@link #commit}.
+     */
+    private long reserve(final int ring)
+    {
         final long fragment = published[ring];
         if (fragment >= SLOTS)
         {
@@ -224,11 +367,14 @@ final class TwoCopy extends CollectiveFamily
                 ex.await(ex.blocks[ring], ControlBlockDescriptor.ackedOffset(ex.rank), freed, ring, SLOT_FREE);
             }
         }
-        final long slot = ex.ringMemory(ex.rank) + RegionDescriptor.ringSlotOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
-        Exchange.copy(fromBase, from, null, slot, length);
-        published[ring] = fragment + 1;
-        ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment + 1); // publishes the copy
-        return slot;
+        return ex.ringMemory(ex.rank) + RegionDescriptor.ringSlotOffset(ring, (int)(fragment % SLOTS), fragmentBytes);
+    }
+
+    /** Publish the slot last returned by {@link #reserve} for {@code ring} (release: what was written into it). */
+    private void commit(final int ring)
+    {
+        final long fragment = ++published[ring];
+        ex.self.buffer().putLongRelease(ControlBlockDescriptor.publishedOffset(ring), fragment); // publishes the copy
     }
 
     /** Wait for the next fragment from {@code producer} and return its slot's address (not yet released). */

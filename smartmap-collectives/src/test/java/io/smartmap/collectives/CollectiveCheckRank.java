@@ -5,8 +5,8 @@ import io.smartmap.core.RegionBuffer;
 import java.util.Arrays;
 
 /**
- * Rank program for process tests: every collective with every algorithm over several datatypes
- * and sizes, each result compared with the sequential model ({@code args[0] = quick}: fewer sizes).
+ * Rank program for process tests: every collective (the in-place overloads too) with every algorithm
+ * over several datatypes and sizes, each result compared with the sequential model ({@code args[0] = quick}: fewer sizes).
  * Exits 1 if any result is wrong.
  */
 public final class CollectiveCheckRank
@@ -14,6 +14,8 @@ public final class CollectiveCheckRank
     private static final Algorithm[] REDUCE = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.SMARTMAP_SERIAL,
         Algorithm.SMARTMAP_THREADED, Algorithm.TWO_COPY, Algorithm.INLINE};
     private static final Algorithm[] MOVE = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY, Algorithm.INLINE};
+    /** Reduce-scatter, scan, exscan and the in-place overloads: INLINE does not implement the first ones. */
+    private static final Algorithm[] SCAN = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY};
     private static final Object[][] CASES = {
         {Datatype.DOUBLE, Op.SUM}, {Datatype.LONG, Op.BXOR}, {Datatype.FLOAT, Op.MAX}, {Datatype.DOUBLE_INT, Op.MINLOC}};
     /**
@@ -112,6 +114,50 @@ public final class CollectiveCheckRank
                         failures += check(recv, allGather, "allGather " + algorithm + " count=" + count);
                         checked += 2;
                     }
+                    // reduce-scatter, scan, exscan and the in-place overloads, against the same model
+                    final int extent = datatype.extent();
+                    final byte[] full = Model.reduce(contributions, count * size, datatype, op);
+                    final int[] recvCounts = new int[size]; // uneven, with zeros: 0, count/2, count, 0, ...
+                    int start = 0;
+                    for (int r = 0; r < size; r++)
+                    {
+                        recvCounts[r] = count * (r % 3) / 2;
+                        start += r < rank ? recvCounts[r] : 0;
+                    }
+                    final byte[] block = Arrays.copyOfRange(full, rank * bytes, (rank + 1) * bytes);
+                    final byte[] mine = Arrays.copyOfRange(full, start * extent, (start + recvCounts[rank]) * extent);
+                    final byte[] scan = Model.prefix(contributions, rank, count, datatype, op);
+                    final byte[] exScan = rank == 0 ? filled(bytes, (byte)1) : Model.prefix(contributions, rank - 1, count, datatype, op);
+                    for (final Algorithm algorithm : SCAN)
+                    {
+                        final String what = algorithm + " " + datatype + " count=" + count;
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.reduceScatterBlock(send, recv, count, datatype, op, algorithm);
+                        failures += check(recv, block, "reduceScatterBlock " + what);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.reduceScatter(send, recv, recvCounts, datatype, op, algorithm);
+                        failures += check(recv, mine, "reduceScatter " + what);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.scan(send, recv, count, datatype, op, algorithm);
+                        failures += check(recv, scan, "scan " + what);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        comm.exScan(send, recv, count, datatype, op, algorithm);
+                        failures += check(recv, exScan, "exScan " + what);
+                        recv.buffer().putBytes(0, contributions[rank], 0, bytes);
+                        comm.allReduce(recv, count, datatype, op, algorithm);
+                        failures += check(recv, reduced, "allReduce in place " + what);
+                        recv.buffer().putBytes(0, contributions[rank], 0, bytes);
+                        comm.reduce(recv, count, datatype, op, root, algorithm);
+                        failures += check(recv, rank == root ? reduced : firstBlocks[rank], "reduce in place " + what);
+                        recv.buffer().setMemory(0, recv.capacity(), (byte)1);
+                        recv.buffer().putBytes(rank * bytes, contributions[rank], 0, bytes);
+                        comm.allGather(recv, count, datatype, algorithm);
+                        failures += check(recv, allGather, "allGather in place " + what);
+                        recv.buffer().putBytes(0, contributions[rank], 0, bytes);
+                        comm.scan(recv, count, datatype, op, algorithm);
+                        failures += check(recv, scan, "scan in place " + what);
+                        checked += 8;
+                    }
                     comm.free(recv);
                     comm.free(send);
                 }
@@ -122,6 +168,13 @@ public final class CollectiveCheckRank
         }
         System.out.println("checked " + checked + " results, failures=" + failures);
         System.exit(failures == 0 ? 0 : 1);
+    }
+
+    private static byte[] filled(final int bytes, final byte value)
+    {
+        final byte[] out = new byte[bytes];
+        Arrays.fill(out, value);
+        return out;
     }
 
     private static int check(final RegionBuffer buffer, final byte[] expected, final String what)

@@ -102,6 +102,20 @@ final class Model
         return acc.array();
     }
 
+    /**
+     * The first {@code count} elements of ranks 0..{@code last} folded in rank order: a scan's result at
+     * rank {@code last}, an exscan's at rank {@code last + 1}. Contributions may be longer than {@code count}.
+     */
+    static byte[] prefix(final byte[][] contributions, final int last, final int count, final Datatype datatype, final Op op)
+    {
+        final byte[][] first = new byte[last + 1][];
+        for (int r = 0; r <= last; r++)
+        {
+            first[r] = java.util.Arrays.copyOf(contributions[r], count * datatype.extent());
+        }
+        return reduce(first, count, datatype, op);
+    }
+
     private static void combine(final ByteBuffer acc, final ByteBuffer in, final int at, final Datatype type, final Op.Kind op)
     {
         switch (type)

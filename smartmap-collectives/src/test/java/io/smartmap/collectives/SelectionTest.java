@@ -111,4 +111,26 @@ class SelectionTest
         assertTrue(serial.getMessage().startsWith("algorithm does not apply to BCAST"), serial.getMessage());
         assertEquals(SMARTMAP, select(2, 2, BARRIER, TWO_COPY, 0, null)); // no data: the control-line barrier
     }
+
+    /** Reduce-scatter and the scans: two copy below their single-copy thresholds, single copy from there, never inline. */
+    @Test
+    void shouldRunReduceScatterAndScansBySingleCopyFromTheirThresholds()
+    {
+        for (final CollectiveKind kind : new CollectiveKind[] {REDUCE_SCATTER_BLOCK, REDUCE_SCATTER, SCAN, EXSCAN})
+        {
+            final boolean scan = kind == SCAN || kind == EXSCAN;
+            final long min = scan ? config.scanSingleCopyMinBytes() : config.reduceScatterSingleCopyMinBytes();
+            assertEquals(TWO_COPY, select(2, 2, kind, AUTO, 8, Op.SUM), kind.name()); // no inline path
+            assertEquals(TWO_COPY, select(2, 2, kind, AUTO, min - 8, Op.SUM), kind.name());
+            assertEquals(SMARTMAP, select(2, 2, kind, AUTO, min, Op.MINLOC), kind.name());
+            assertEquals(SMARTMAP, select(2, 2, kind, SMARTMAP, 8, Op.SUM), kind.name()); // no serial/threaded split
+            assertThrows(IllegalArgumentException.class, () -> select(2, 2, kind, INLINE, 8, Op.SUM), kind.name());
+            assertThrows(IllegalArgumentException.class, () -> select(2, 2, kind, SMARTMAP_THREADED, 8, Op.SUM), kind.name());
+        }
+        config.reduceScatterSingleCopyMinBytes(64).scanSingleCopyMinBytes(128);
+        assertEquals(SMARTMAP, select(2, 2, REDUCE_SCATTER, AUTO, 64, Op.SUM));
+        assertEquals(TWO_COPY, select(2, 2, EXSCAN, AUTO, 64, Op.SUM));
+        config.autoAlgorithm(SCAN, TWO_COPY);
+        assertEquals(TWO_COPY, select(2, 2, SCAN, AUTO, 1 << 20, Op.SUM));
+    }
 }
