@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Contract (DESIGN.md section 4): every reduction folds contributions in rank order 0..size-1,
  * so all algorithms give the same bits on every rank. Arguments are checked before any shared
  * state is touched ({@link IllegalArgumentException} naming the argument and values); count 0
- * returns at once. Ranks that call different collectives, roots, counts, datatypes, operators or
+ * returns at once (the v-variants always run: each rank's counts are checked against its peers'). Ranks that call different collectives, roots, counts, datatypes, operators or
  * algorithms get a {@link io.smartmap.core.CollectiveMismatchException} (or, on the peers of the
  * rank that found it, a {@link io.smartmap.core.PeerAbortedException}); a dead peer gives a
  * {@link io.smartmap.core.PeerDeadException}. After any such failure the communicator is
@@ -55,8 +55,6 @@ public final class Communicator implements AutoCloseable
     private final Staging staging;
     /** This rank's counts and displacements block for the v-variants ({@link VectorBlock}), allocated at first use. */
     private RegionBuffer vectorBlock;
-    /** Scratch for the overlap check of receive blocks: (displacement, rank) pairs, sorted. */
-    private final long[] blockOrder;
     /** Set while a thread is inside a collective of this communicator: a second thread is refused. */
     private final AtomicBoolean busy = new AtomicBoolean();
     private boolean closed;
@@ -94,7 +92,6 @@ public final class Communicator implements AutoCloseable
         this.singleCopy = new SingleCopy(exchange);
         this.twoCopy = new TwoCopy(exchange);
         this.staging = new Staging(smartMap);
-        this.blockOrder = new long[exchange.size];
         // the job's cores, from the segment, so every rank decides the same way whatever its own CPU affinity
         this.selection = new Selection(config, exchange.size,
             config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores()));
@@ -985,6 +982,9 @@ public final class Communicator implements AutoCloseable
         final long capacity = staging.capacityBytes(buffer, bufferName, datatype) / datatype.extent();
         long span = 0;
         int blocks = 0;
+        // (displacement, rank) of the non-empty blocks, sorted for the overlap check; per call, not a field:
+        // the checks run before this thread takes the communicator (begin), so a second thread must not share it
+        final long[] blockOrder = receive ? new long[size] : null;
         for (int r = 0; r < size; r++)
         {
             if (counts[r] < 0 || displs[r] < 0)
@@ -1005,7 +1005,10 @@ public final class Communicator implements AutoCloseable
                     capacity + ", datatype=" + datatype);
             }
             span = Math.max(span, end);
-            blockOrder[blocks++] = (long)displs[r] << 32 | r;
+            if (receive)
+            {
+                blockOrder[blocks++] = (long)displs[r] << 32 | r;
+            }
         }
         if (receive && blocks > 1)
         {
