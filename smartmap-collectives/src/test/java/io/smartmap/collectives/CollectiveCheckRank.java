@@ -3,11 +3,12 @@ package io.smartmap.collectives;
 import io.smartmap.core.RegionBuffer;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Rank program for process tests: every collective (the in-place overloads too) with every algorithm
- * over several datatypes and sizes, each result compared with the sequential model ({@code args[0] = quick}: fewer sizes).
- * Exits 1 if any result is wrong.
+ * over several datatypes and sizes, each result compared with the sequential model ({@code quick}: fewer
+ * sizes; {@code new}: only gather, scatter and the v-variants). Exits 1 if any result is wrong.
  */
 public final class CollectiveCheckRank
 {
@@ -27,6 +28,8 @@ public final class CollectiveCheckRank
     /** {@code quick}: the counts that decide a path, for the rank counts that run fewer cases (1, 3 and 8 ranks). */
     private static final int[] QUICK_COUNTS = {1, 63, 64, 70, 71, 141, 142, 257, 5000};
     private static final int INLINE_PAYLOAD_BYTES = io.smartmap.core.ControlBlockDescriptor.INLINE_PAYLOAD_BYTES;
+    private static final Algorithm[] GATHER = {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY};
+    private static final byte FILL = 1;
 
     private CollectiveCheckRank()
     {
@@ -34,13 +37,30 @@ public final class CollectiveCheckRank
 
     public static void main(final String[] args)
     {
+        final int[] result;
+        try (Communicator comm = Communicator.world())
+        {
+            result = check(comm, List.of(args));
+        }
+        System.out.println("checked " + result[0] + " results, failures=" + result[1]);
+        System.exit(result[1] == 0 ? 0 : 1);
+    }
+
+    /**
+     * Every check on {@code comm} (the world, or a sub-communicator whose other ranks run their own),
+     * printing "WRONG ..." for each wrong result.
+     *
+     * @return {checked, failures}.
+     */
+    static int[] check(final Communicator comm, final List<String> options)
+    {
         int checked = 0;
         int failures = 0;
-        try (Communicator comm = Communicator.world())
         {
             final int size = comm.getSize();
             final int rank = comm.getRank();
-            final int[] counts = args.length > 0 && args[0].equals("quick") ? QUICK_COUNTS : COUNTS;
+            final int[] counts = options.contains("quick") ? QUICK_COUNTS : COUNTS;
+            final boolean onlyNew = options.contains("new");
             for (final Object[] c : CASES)
             {
                 final Datatype datatype = (Datatype)c[0];
@@ -64,6 +84,18 @@ public final class CollectiveCheckRank
                     final RegionBuffer recv = comm.allocate(count * size, datatype);
                     send.buffer().putBytes(0, contributions[rank]);
                     final int root = count % size;
+                    for (final Algorithm algorithm : GATHER)
+                    {
+                        final int[] result = checkGatherScatter(comm, algorithm, datatype, count, root, contributions, send, recv);
+                        checked += result[0];
+                        failures += result[1];
+                    }
+                    if (onlyNew)
+                    {
+                        comm.free(recv);
+                        comm.free(send);
+                        continue;
+                    }
                     for (final Algorithm algorithm : REDUCE)
                     {
                         if (algorithm == Algorithm.INLINE && bytes > INLINE_PAYLOAD_BYTES)
@@ -166,8 +198,7 @@ public final class CollectiveCheckRank
             comm.barrier(Algorithm.SMARTMAP);
             comm.barrier();
         }
-        System.out.println("checked " + checked + " results, failures=" + failures);
-        System.exit(failures == 0 ? 0 : 1);
+        return new int[] {checked, failures};
     }
 
     private static byte[] filled(final int bytes, final byte value)
@@ -175,6 +206,109 @@ public final class CollectiveCheckRank
         final byte[] out = new byte[bytes];
         Arrays.fill(out, value);
         return out;
+    }
+
+    /**
+     * Gather, scatter, gatherv, scatterv, allgatherv and alltoallv with one algorithm: {@code send} holds this
+     * rank's {@code contributions} ({@code count * size} elements), {@code recv} as many. The v-variants'
+     * counts are {@code count} or {@code count / 2} by rank (so zeros for count 1), send blocks at
+     * {@code j * count}, receive blocks in reverse rank order at {@code (size - 1 - r) * count} (gaps
+     * where a block is short); every byte of the receive buffer is compared, gaps included.
+     *
+     * @return {checked, failures}.
+     */
+    private static int[] checkGatherScatter(final Communicator comm, final Algorithm algorithm, final Datatype datatype,
+        final int count, final int root, final byte[][] contributions, final RegionBuffer send, final RegionBuffer recv)
+    {
+        final int size = comm.getSize();
+        final int rank = comm.getRank();
+        final int extent = datatype.extent();
+        final int bytes = count * extent;
+        final int total = bytes * size;
+        final int[] v = new int[size];
+        final int[] blocks = new int[size];
+        final int[] reversed = new int[size];
+        for (int r = 0; r < size; r++)
+        {
+            v[r] = r % 2 == 0 ? count : count / 2;
+            blocks[r] = r * count;
+            reversed[r] = (size - 1 - r) * count;
+        }
+        int checked = 0;
+        int failures = 0;
+        final String what = " " + algorithm + " " + datatype + " count=" + count;
+
+        byte[] expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.gather(send, rank == root ? recv : null, count, datatype, root, algorithm);
+        if (rank == root)
+        {
+            for (int r = 0; r < size; r++)
+            {
+                System.arraycopy(contributions[r], 0, expected, r * bytes, bytes);
+            }
+        }
+        failures += check(recv, expected, "gather" + what);
+
+        expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.scatter(rank == root ? send : null, recv, count, datatype, root, algorithm);
+        System.arraycopy(contributions[root], rank * bytes, expected, 0, bytes);
+        failures += check(recv, expected, "scatter" + what);
+
+        expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.gatherv(send, v[rank], recv, rank == root ? v : null, rank == root ? reversed : null, datatype, root, algorithm);
+        if (rank == root)
+        {
+            for (int r = 0; r < size; r++)
+            {
+                System.arraycopy(contributions[r], 0, expected, reversed[r] * extent, v[r] * extent);
+            }
+        }
+        failures += check(recv, expected, "gatherv" + what);
+
+        expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.scatterv(rank == root ? send : null, rank == root ? v : null, rank == root ? blocks : null, recv, v[rank],
+            datatype, root, algorithm);
+        System.arraycopy(contributions[root], blocks[rank] * extent, expected, 0, v[rank] * extent);
+        failures += check(recv, expected, "scatterv" + what);
+
+        expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.allGatherv(send, v[rank], recv, v, reversed, datatype, algorithm);
+        for (int r = 0; r < size; r++)
+        {
+            System.arraycopy(contributions[r], 0, expected, reversed[r] * extent, v[r] * extent);
+        }
+        failures += check(recv, expected, "allGatherv" + what);
+
+        // rank i sends (i + j) % 2 == 0 ? count : count / 2 elements to rank j
+        final int[] sendCounts = new int[size];
+        final int[] recvCounts = new int[size];
+        for (int j = 0; j < size; j++)
+        {
+            sendCounts[j] = (rank + j) % 2 == 0 ? count : count / 2;
+            recvCounts[j] = sendCounts[j]; // symmetric: rank j sends rank as much
+        }
+        expected = filled(total);
+        recv.buffer().setMemory(0, recv.capacity(), FILL);
+        comm.allToAllv(send, sendCounts, blocks, recv, recvCounts, reversed, datatype, algorithm);
+        for (int i = 0; i < size; i++)
+        {
+            System.arraycopy(contributions[i], blocks[rank] * extent, expected, reversed[i] * extent, recvCounts[i] * extent);
+        }
+        failures += check(recv, expected, "allToAllv" + what);
+        checked += rank == root ? 6 : 5;
+        return new int[] {checked, failures};
+    }
+
+    private static byte[] filled(final int bytes)
+    {
+        final byte[] data = new byte[bytes];
+        Arrays.fill(data, FILL);
+        return data;
     }
 
     private static int check(final RegionBuffer buffer, final byte[] expected, final String what)

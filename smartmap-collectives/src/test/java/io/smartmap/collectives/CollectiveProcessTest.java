@@ -29,6 +29,14 @@ class CollectiveProcessTest
         assertEveryRankChecked(ranks, "quick");
     }
 
+    /** Gather, scatter and the v-variants on the rank counts the runs above leave out (1-8 in all). */
+    @ParameterizedTest
+    @ValueSource(ints = {5, 6, 7})
+    void shouldComputeGatherScatterAndTheVectorVariantsCorrectlyOnFiveToSevenRanks(final int ranks)
+    {
+        assertEveryRankChecked(ranks, "quick", "new");
+    }
+
     /** Run {@link CollectiveCheckRank} with {@code args}: every rank reports its checks, none wrong. */
     private void assertEveryRankChecked(final int ranks, final String... args)
     {

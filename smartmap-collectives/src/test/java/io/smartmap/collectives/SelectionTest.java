@@ -101,6 +101,35 @@ class SelectionTest
     }
 
     @Test
+    void shouldChooseGatherScatterAndTheVectorVariantsByTheirSingleCopyThresholds()
+    {
+        assertEquals(SMARTMAP, select(2, 2, GATHER, AUTO, 8, null)); // single copy at every size
+        config.gatherSingleCopyMinBytes(64);
+        assertEquals(TWO_COPY, select(2, 2, GATHER, AUTO, 8, null));
+        final long scatterMin = config.scatterSingleCopyMinBytes();
+        assertEquals(TWO_COPY, select(2, 2, SCATTER, AUTO, scatterMin - 8, null));
+        assertEquals(SMARTMAP, select(2, 2, SCATTER, AUTO, scatterMin, null));
+        final long allGathervMin = config.allGathervSingleCopyMinBytes();
+        assertEquals(TWO_COPY, select(4, 4, ALLGATHERV, AUTO, allGathervMin - 8, null));
+        assertEquals(SMARTMAP, select(4, 4, ALLGATHERV, AUTO, allGathervMin, null));
+        for (final CollectiveKind kind : new CollectiveKind[] {GATHERV, SCATTERV, ALLTOALLV})
+        {
+            // no size every rank knows: the communicator passes 0, and single copy is the rule
+            assertEquals(SMARTMAP, select(2, 2, kind, AUTO, 0, null), kind.name());
+            assertEquals(TWO_COPY, select(2, 2, kind, TWO_COPY, 0, null), kind.name());
+        }
+        config.autoAlgorithm(GATHERV, TWO_COPY);
+        assertEquals(TWO_COPY, select(2, 2, GATHERV, AUTO, 0, null));
+        for (final CollectiveKind kind : new CollectiveKind[] {GATHER, SCATTER, GATHERV, SCATTERV, ALLGATHERV, ALLTOALLV})
+        {
+            final IllegalArgumentException inline = assertThrows(IllegalArgumentException.class,
+                () -> select(2, 2, kind, INLINE, 8, null));
+            assertTrue(inline.getMessage().startsWith("algorithm does not apply to " + kind + ": algorithm=INLINE"),
+                inline.getMessage());
+        }
+    }
+
+    @Test
     void shouldRefuseAlgorithmsThatDoNotApply()
     {
         final IllegalArgumentException tooLarge = assertThrows(IllegalArgumentException.class,

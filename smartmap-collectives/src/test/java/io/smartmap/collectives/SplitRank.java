@@ -3,9 +3,10 @@ package io.smartmap.collectives;
 /**
  * Rank program: the world split into even and odd ranks (key: minus the rank, so each half is in
  * descending world order), each half running {@code args[0]} mixed collectives of its own
- * ({@link MixedSoakRank#soak}, seed {@code args[1]} plus the color) at the same time as the other
- * half runs its own; then every rank but 0 in a second communicator (rank 0 passes
- * {@link Communicator#UNDEFINED} and gets null) running a shorter soak; both freed, a world barrier.
+ * ({@link MixedSoakRank#soak}, seed {@code args[1]} plus the color) and then every collective x
+ * algorithm check of {@link CollectiveCheckRank} at the same time as the other half runs its own;
+ * then every rank but 0 in a second communicator (rank 0 passes {@link Communicator#UNDEFINED} and
+ * gets null) running a shorter soak; both freed, a world barrier.
  * Prints "split ok" and exits 0 only when every check held; "WRONG ..." and exit 1 otherwise.
  */
 public final class SplitRank
@@ -29,6 +30,10 @@ public final class SplitRank
             check(half.getRank() == expectedRank(rank, size, color), "half rank " + half.getRank() + ", expected " +
                 expectedRank(rank, size, color));
             MixedSoakRank.soak(half, iterations, seed + color);
+            // every collective (and in-place overload) x algorithm on each half, both halves at once
+            final int[] checks = CollectiveCheckRank.check(half, java.util.List.of("quick"));
+            check(checks[1] == 0, "half checks: " + checks[1] + " of " + checks[0] + " wrong");
+            System.out.println("half checked " + checks[0] + " results, failures=" + checks[1]);
 
             final Communicator rest = world.split(rank == 0 ? Communicator.UNDEFINED : 1, rank);
             if (rank == 0)

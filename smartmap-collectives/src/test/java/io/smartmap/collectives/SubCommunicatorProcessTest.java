@@ -11,7 +11,10 @@ class SubCommunicatorProcessTest
 {
     private final LaunchedJob job = new LaunchedJob();
 
-    /** Even and odd ranks each run their own mixed collectives at the same time; then all but rank 0. */
+    /**
+     * Even and odd ranks each run their own mixed collectives, then every collective x algorithm check,
+     * at the same time; then all but rank 0.
+     */
     @ParameterizedTest
     @ValueSource(ints = {2, 5, 8})
     void shouldRunEachHalfsCollectivesOnItsOwnSplitCommunicator(final int ranks)
@@ -22,6 +25,7 @@ class SubCommunicatorProcessTest
         {
             assertTrue(job.stdout().contains("[" + r + "] split ok: ranks=" + ranks), job.output());
             assertTrue(job.stdout().contains("[" + r + "] soak ok: iterations=2000"), job.output());
+            assertTrue(job.stdout().contains("[" + r + "] half checked "), job.output());
         }
         assertFalse(job.stdout().contains("WRONG"), job.output());
     }
