@@ -17,7 +17,15 @@ enum BenchOp
     ALLTOALL(CollectiveKind.ALLTOALL, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
     ALLGATHER(CollectiveKind.ALLGATHER, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
     /** The control-line barrier of smartmap-core (smartmap), the inline-slot barrier, and AUTO's pick. */
-    BARRIER(CollectiveKind.BARRIER, List.of(Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO));
+    BARRIER(CollectiveKind.BARRIER, List.of(Algorithm.SMARTMAP, Algorithm.INLINE, Algorithm.AUTO)),
+    /** Gather to rank 0: the size of a point is one rank's block. Not in the default run. */
+    GATHER(CollectiveKind.GATHER, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
+    /** Scatter from rank 0: the size of a point is one rank's block. Not in the default run. */
+    SCATTER(CollectiveKind.SCATTER, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
+    /** Reduce-scatter with equal blocks: the size of a point is one rank's result block. Not in the default run. */
+    REDUCE_SCATTER_BLOCK(CollectiveKind.REDUCE_SCATTER_BLOCK, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO)),
+    /** Inclusive prefix reduction. Not in the default run. */
+    SCAN(CollectiveKind.SCAN, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO));
 
     private final CollectiveKind kind;
     private final List<Algorithm> algorithms;
@@ -41,7 +49,7 @@ enum BenchOp
 
     String label()
     {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     static BenchOp parse(final String label)
@@ -53,7 +61,7 @@ enum BenchOp
                 return op;
             }
         }
-        throw new IllegalArgumentException("unknown op: " + label + " (one of reduce, bcast, allreduce, alltoall, allgather, barrier)");
+        throw new IllegalArgumentException("unknown op: " + label + " (one of reduce, bcast, allreduce, alltoall, allgather, barrier, gather, scatter, reduce-scatter-block, scan)");
     }
 
     static String label(final Algorithm algorithm)

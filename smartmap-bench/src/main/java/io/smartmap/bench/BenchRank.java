@@ -246,6 +246,18 @@ public final class BenchRank
             case ALLGATHER:
                 comm.allGather(send, recv, count, datatype, algorithm);
                 break;
+            case GATHER:
+                comm.gather(send, rank == 0 ? recv : null, count, datatype, 0, algorithm);
+                break;
+            case SCATTER:
+                comm.scatter(rank == 0 ? send : null, recv, count, datatype, 0, algorithm);
+                break;
+            case REDUCE_SCATTER_BLOCK:
+                comm.reduceScatterBlock(send, recv, count, datatype, Op.SUM, algorithm);
+                break;
+            case SCAN:
+                comm.scan(send, recv, count, datatype, Op.SUM, algorithm);
+                break;
             default:
                 comm.barrier(algorithm);
         }
@@ -305,6 +317,29 @@ public final class BenchRank
                         check(r * count + i, value(r, rank * count + i, last), op, algorithm, count);
                     }
                     break;
+                case GATHER:
+                    if (rank == 0)
+                    {
+                        for (int r = 0; r < size; r++)
+                        {
+                            check(r * count + i, value(r, i, last), op, algorithm, count);
+                        }
+                    }
+                    break;
+                case SCATTER:
+                    check(i, value(0, rank * count + i, last), op, algorithm, count);
+                    break;
+                case REDUCE_SCATTER_BLOCK:
+                case SCAN:
+                {
+                    long sum = 0;
+                    for (int r = 0; r < (op == BenchOp.SCAN ? rank + 1 : size); r++)
+                    {
+                        sum += value(r, op == BenchOp.SCAN ? i : rank * count + i, last);
+                    }
+                    check(i, sum, op, algorithm, count);
+                    break;
+                }
                 default:
                     for (int r = 0; r < size; r++)
                     {

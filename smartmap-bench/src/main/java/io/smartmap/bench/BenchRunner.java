@@ -54,7 +54,8 @@ public final class BenchRunner implements Callable<Integer>
     int ranks = 2;
 
     @Option(names = "--ops", split = ",", paramLabel = "OP",
-        description = "reduce,bcast,allreduce,alltoall,allgather,barrier (default: all)")
+        description = "reduce,bcast,allreduce,alltoall,allgather,barrier (the default), and gather,scatter," +
+            "reduce-scatter-block,scan")
     List<String> ops = List.of("reduce", "bcast", "allreduce", "alltoall", "allgather", "barrier");
 
     @Option(names = "--algorithms", split = ",", paramLabel = "ALG",
