@@ -693,9 +693,8 @@ public final class Communicator implements AutoCloseable
      * ({@code sum(recvCounts)} elements), in rank order 0..size-1, is cut into blocks of
      * {@code recvCounts[i]} elements, and block i (the elements from {@code sum(recvCounts[0..i-1])} on)
      * lands in rank i's {@code recvBuf} ({@code recvCounts[i]} elements; it may be null where that is 0).
-     * Every rank must pass the same {@code recvCounts}: the array's hash and total travel in the
-     * operation descriptor (its {@code ROOT} word, unused by this collective, and {@code COUNT}), so ranks
-     * that disagree get a mismatch before any data moves. Algorithms as in {@link #reduceScatterBlock}.
+     * Every rank must pass the same {@code recvCounts}: a 64-bit hash of the array travels in the
+     * operation descriptor's {@code COUNT} word, so ranks that disagree get a mismatch before any data moves. Algorithms as in {@link #reduceScatterBlock}.
      *
      * @param recvCounts elements per rank's block, at least {@code size} entries (only the first
      *                   {@code size} are used), none negative; read during the call, not kept.
@@ -728,7 +727,7 @@ public final class Communicator implements AutoCloseable
         }
         final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER, algorithm,
             total * datatype.extent(), op);
-        runStaged(CollectiveKind.REDUCE_SCATTER, layoutHash(recvCounts, getSize()), (int)total, datatype, op, resolved,
+        runStaged(CollectiveKind.REDUCE_SCATTER, -1, (int)total, datatype, op, resolved,
             sendBuf, -1, total, recv, own, recvCounts);
     }
 
@@ -1486,18 +1485,18 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * A 32-bit hash of the first {@code size} counts (a 64-bit mix of each, position included, folded),
-     * published in the descriptor's otherwise unused {@code ROOT} word next to the total in {@code COUNT},
+     * A 64-bit hash of the first {@code size} counts (a SplitMix64 mix of each, position included),
+     * published in the descriptor's {@code COUNT} word instead of the count ({@link Operation#descriptorCount}),
      * so ranks that pass different reduce-scatter layouts get a mismatch from the arrival checks.
      */
-    static int layoutHash(final int[] counts, final int size)
+    static long layoutHash(final int[] counts, final int size)
     {
         long h = 0x9E3779B97F4A7C15L * (size + 1);
         for (int r = 0; r < size; r++)
         {
             h = mix64(h + 0x9E3779B97F4A7C15L + (counts[r] & 0xFFFF_FFFFL));
         }
-        return (int)(h ^ h >>> 32);
+        return h;
     }
 
     /** The finaliser of SplitMix64 (Steele, Lea, Flood, 2014). */
@@ -1662,6 +1661,8 @@ public final class Communicator implements AutoCloseable
         o.kind = kind;
         o.root = root;
         o.count = count;
+        // reduce-scatter's ranks must agree on every block's size, not only on the total
+        o.descriptorCount = kind == CollectiveKind.REDUCE_SCATTER ? layoutHash(o.recvCounts, getSize()) : count;
         o.datatype = datatype;
         o.op = op;
         o.algorithm = algorithm;

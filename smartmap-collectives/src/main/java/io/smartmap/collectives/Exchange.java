@@ -62,14 +62,14 @@ final class Exchange
         self.resetStaged(op.stagePending); // before the descriptor's release store publishes it
         self.putVectorAddress(op.vectorAddress);
         op.entered = true;
-        op.sequence = context.enter(op.kind, op.root, op.count, op.datatypeCode(), op.opCode(), op.algorithmCode(),
+        op.sequence = context.enter(op.kind, op.root, op.descriptorCount, op.datatypeCode(), op.opCode(), op.algorithmCode(),
             op.sendAddress, op.recvAddress);
     }
 
     /** Wait for {@code peer} to enter the same collective and check it agrees on the operation. */
     void awaitArrival(final int peer, final Operation op)
     {
-        context.awaitPeer(peer, op.sequence, op.kind, op.root, op.count, op.datatypeCode(), op.opCode(),
+        context.awaitPeer(peer, op.sequence, op.kind, op.root, op.descriptorCount, op.datatypeCode(), op.opCode(),
             op.algorithmCode());
     }
 

@@ -18,6 +18,11 @@ final class Operation
     CollectiveKind kind;
     int root;
     int count;
+    /**
+     * What the descriptor's {@code COUNT} word carries for the peers to compare: {@link #count}, or for a
+     * reduce-scatter a 64-bit hash of its {@code recvCounts} (the ranks must agree on every block).
+     */
+    long descriptorCount;
     Datatype datatype;
     Op op;
     Algorithm algorithm;
