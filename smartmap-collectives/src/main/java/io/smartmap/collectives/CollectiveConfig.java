@@ -24,13 +24,13 @@ public final class CollectiveConfig
     private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
     private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
-    // reduce-scatter and scan (issue 11): not measured yet; set from their nearest measured relatives. Single-copy
-    // reduce-scatter is the threaded allreduce without the copies to the peers (one synchronisation, each rank folds
-    // its block from every send buffer), so the allreduce crossover; single-copy scan and exscan are one
-    // synchronisation and each rank's fold straight from the lower ranks' buffers, against a two-copy pipeline
-    // whose stages wait on each other, so the same
-    private long reduceScatterSingleCopyMinBytes = property("reduceScatterSingleCopyMinBytes", 1024);
-    private long scanSingleCopyMinBytes = property("scanSingleCopyMinBytes", 1024);
+    // reduce-scatter and scan (issue 11), measured in two runs of JDK 25, 2 ranks, float (bin/smartmap-bench --ops
+    // reduce-scatter-block,scan; smartmap-bench/results/2-ranks-issue11 is the second): single-copy reduce-scatter
+    // is ahead from 128 B blocks (256 B of send buffer: 0.24-0.30 against 0.29-0.34 us), equal below; single-copy
+    // scan trails up to 1 KiB (1 KiB: 0.29-0.32 against 0.24-0.30 us) and leads from 2-4 KiB (4 KiB 0.35-0.45
+    // against 0.60-0.67 us): the two-copy pipeline of two ranks is one eager hand-off
+    private long reduceScatterSingleCopyMinBytes = property("reduceScatterSingleCopyMinBytes", 256);
+    private long scanSingleCopyMinBytes = property("scanSingleCopyMinBytes", 2048);
     // reasoned from the measured ones above, not measured: a single-copy gather has the two-copy one's synchronisation
     // (each sender waits for the root's arrival, the root for every sender) and one copy fewer, as alltoall (0)
     private long gatherSingleCopyMinBytes = property("gatherSingleCopyMinBytes", 0);
