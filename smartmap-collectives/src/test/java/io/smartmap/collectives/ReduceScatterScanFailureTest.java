@@ -213,7 +213,7 @@ class ReduceScatterScanFailureTest
 
     @ParameterizedTest
     @MethodSource("disagreements")
-    void shouldFailOnEveryRankWhenRanksDisagree(final Disagreement disagreement, final Algorithm algorithm, final int size)
+    void shouldFailOnEveryRankWhenRanksDisagree(final Disagreement disagreement, final Algorithm algorithm, final int size) throws Exception
     {
         assertEveryRankFailsWithAMismatch(() -> ThreadRanks.run(size, 8L << 20,
             rank -> new CollectiveConfig().defaultAlgorithm(algorithm),

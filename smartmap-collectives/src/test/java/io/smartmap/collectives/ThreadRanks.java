@@ -62,7 +62,7 @@ final class ThreadRanks
                 }));
             }
             final List<T> results = new ArrayList<>();
-            Exception failure = null;
+            Throwable failure = null; // an assertion failed inside a rank is an Error: rethrown as it is
             for (final Future<T> future : futures)
             {
                 try
@@ -71,13 +71,17 @@ final class ThreadRanks
                 }
                 catch (final ExecutionException ex)
                 {
-                    failure = failure == null ? (Exception)ex.getCause() : failure;
+                    failure = failure == null ? ex.getCause() : failure;
                     results.add(null);
                 }
             }
             if (failure != null)
             {
-                throw failure;
+                if (failure instanceof Error)
+                {
+                    throw (Error)failure;
+                }
+                throw (Exception)failure;
             }
             return results;
         }
