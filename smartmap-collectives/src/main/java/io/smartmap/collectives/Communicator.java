@@ -1070,6 +1070,10 @@ public final class Communicator implements AutoCloseable
                 try
                 {
                     context.free();
+                    if (vectorBlock != null)
+                    {
+                        smartMap.arena().release(vectorBlock); // after the free: no peer reads it any more
+                    }
                 }
                 catch (final RuntimeException ex)
                 {

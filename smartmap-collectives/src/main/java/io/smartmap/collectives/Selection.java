@@ -97,7 +97,7 @@ final class Selection
                 if (chosen == Algorithm.SMARTMAP_SERIAL || chosen == Algorithm.SMARTMAP_THREADED)
                 {
                     throw new IllegalArgumentException("algorithm does not apply to " + kind + ": algorithm=" + chosen +
-                        " (use SMARTMAP, INLINE, TWO_COPY or AUTO)");
+                        (Inline.implemented(kind) ? " (use SMARTMAP, INLINE, TWO_COPY or AUTO)" : " (use SMARTMAP, TWO_COPY or AUTO)"));
                 }
                 return chosen;
         }
