@@ -11,6 +11,9 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The calls, argument checks and error handling both ABIs share. An ABI class supplies its handles
@@ -28,6 +31,9 @@ abstract class FfmMpiLibrary implements MpiLibrary
     /** Larger than any library's {@code MPI_MAX_ERROR_STRING} (Open MPI 256, MPICH 512). */
     private static final int ERROR_STRING_BYTES = 1024;
 
+    /** MPI may be initialised once per process, whichever {@link MpiLibrary#load()} instance asks. */
+    private static final AtomicBoolean INIT_CALLED = new AtomicBoolean();
+
     /** Marks a handle parameter in {@link #downcall}. */
     private static final Object H = new Object();
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
@@ -37,8 +43,8 @@ abstract class FfmMpiLibrary implements MpiLibrary
     private final SymbolLookup lookup;
     private final ValueLayout handleLayout;
     private final List<String> environmentSet;
-    private final List<String> signalsRestored = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.Map<String, MemorySegment> jvmSignals;
+    private final List<String> signalsRestored = new CopyOnWriteArrayList<>();
+    private final Map<String, MemorySegment> jvmSignals;
     private volatile int state = NOT_STARTED;
     private volatile ThreadLevel granted;
     private MpiComm world;
@@ -73,7 +79,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
      * @param jvmSignals     the JVM's handlers from before opening.
      */
     FfmMpiLibrary(final String library, final SymbolLookup lookup, final ValueLayout handleLayout,
-        final List<String> environmentSet, final java.util.Map<String, MemorySegment> jvmSignals)
+        final List<String> environmentSet, final Map<String, MemorySegment> jvmSignals)
     {
         this.library = library;
         this.lookup = lookup;
@@ -181,9 +187,10 @@ abstract class FfmMpiLibrary implements MpiLibrary
         {
             throw new IllegalArgumentException("required thread level is null");
         }
-        if (state != NOT_STARTED)
+        if (state != NOT_STARTED || !INIT_CALLED.compareAndSet(false, true))
         {
-            throw new IllegalStateException("MPI_Init_thread already called: library=" + library);
+            throw new IllegalStateException("MPI_Init_thread already called in this process (MPI allows it once): library=" +
+                library);
         }
         final int provided;
         try (Arena arena = Arena.ofConfined())
@@ -202,10 +209,11 @@ abstract class FfmMpiLibrary implements MpiLibrary
             throw Libc.rethrow(ex);
         }
         checkSignals("MPI_Init_thread");
-        state = RUNNING;
         granted = ThreadLevel.of(provided);
         world = new MpiComm(commWorldHandle(), this, "world");
         setErrorsReturn(world);
+        // the volatile write publishes granted and world to every thread that sees RUNNING
+        state = RUNNING;
         return granted;
     }
 

@@ -71,7 +71,7 @@ final class SignalGuard
         final Map<String, MemorySegment> handlers = new LinkedHashMap<>();
         JVM_SIGNALS.forEach((name, signal) ->
         {
-            final MemorySegment action = Arena.global().allocate(Libc.SIGACTION_BYTES, 16);
+            final MemorySegment action = Arena.ofAuto().allocate(Libc.SIGACTION_BYTES, 16);
             if (Libc.sigaction(signal, MemorySegment.NULL, action))
             {
                 handlers.put(name, action);

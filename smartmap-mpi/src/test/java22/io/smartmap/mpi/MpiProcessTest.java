@@ -83,8 +83,40 @@ class MpiProcessTest
         }
     }
 
+    /**
+     * Open MPI with its UCX components allowed (Debian's /etc/openmpi/openmpi-mca-params.conf disables them with
+     * {@code pml = ^ucx} and {@code osc = ^ucx}; upstream builds on InfiniBand clusters prefer them): {@code libucs}
+     * is then loaded inside {@code MPI_Init_thread}. With the binding's {@code UCX_ERROR_SIGNALS=""} nothing is
+     * replaced; with the user's UCX default the handlers are replaced during {@code MPI_Init_thread} and put back.
+     */
+    @Test
+    void shouldKeepTheJvmHandlersWhenOpenMpiLoadsUcx(@TempDir final Path dir) throws Exception
+    {
+        final List<String> ucx = List.of("--mca", "pml", "ob1,ucx", "--mca", "osc", "ucx,rdma", "-x", "UCX_ERROR_SIGNALS");
+        final Result quiet = run(Launcher.OPEN_MPI, 2, Map.of(), ucx, List.of(), dir);
+        assertEquals(0, quiet.exitCode, quiet.output);
+        final Result loud = run(Launcher.OPEN_MPI, 2, Map.of("UCX_ERROR_SIGNALS", "SIGILL,SIGSEGV,SIGBUS,SIGFPE"), ucx,
+            List.of(), dir);
+        assertEquals(0, loud.exitCode, loud.output);
+        for (int rank = 0; rank < 2; rank++)
+        {
+            final String okQuiet = quiet.line("ok rank=" + rank + " size=2 abi=Open MPI ");
+            assertTrue(okQuiet.contains("environmentSet=[UCX_ERROR_SIGNALS=\"\"]") && okQuiet.contains("signalsRestored=[]"),
+                okQuiet);
+            final String okLoud = loud.line("ok rank=" + rank + " size=2 abi=Open MPI ");
+            assertTrue(okLoud.contains("SIGSEGV replaced during MPI_Init_thread, restored"), okLoud);
+        }
+    }
+
     private static Result run(final Launcher launcher, final int ranks, final Map<String, String> environment,
         final List<String> jvmOptions, final Path dir) throws IOException, InterruptedException
+    {
+        return run(launcher, ranks, environment, List.of(), jvmOptions, dir);
+    }
+
+    private static Result run(final Launcher launcher, final int ranks, final Map<String, String> environment,
+        final List<String> launcherOptions, final List<String> jvmOptions, final Path dir)
+        throws IOException, InterruptedException
     {
         final String mpirun = onPath(launcher.executable);
         final List<String> command = new ArrayList<>(List.of(mpirun));
@@ -96,6 +128,7 @@ class MpiProcessTest
             }
             command.add("--oversubscribe"); // 4 ranks on a 2-core machine
         }
+        command.addAll(launcherOptions);
         command.addAll(List.of("-n", Integer.toString(ranks)));
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx64m", "-XX:+UseSerialGC"));
@@ -103,7 +136,7 @@ class MpiProcessTest
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), MpiRankProgram.class.getName(),
             Integer.toString(ranks)));
 
-        final Path log = dir.resolve("mpirun.log");
+        final Path log = Files.createTempFile(dir, "mpirun", ".log");
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // the launcher decides the library (Mpi.libraryCandidates): no leftover from the surrounding shell
         builder.environment().remove(Mpi.LIBRARY_PROPERTY);

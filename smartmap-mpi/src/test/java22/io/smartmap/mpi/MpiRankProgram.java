@@ -44,6 +44,15 @@ public final class MpiRankProgram
         final int size = mpi.size(world);
         check(size == expectedSize, "size=" + size + ", expected=" + expectedSize);
         check(level == mpi.threadLevel(), "threadLevel");
+        try
+        {
+            MpiLibrary.load().initThread(ThreadLevel.SINGLE);
+            throw new AssertionError("a second MPI_Init_thread was let through");
+        }
+        catch (final IllegalStateException expected)
+        {
+            check(expected.getMessage().contains("MPI allows it once"), expected.getMessage());
+        }
 
         try (Arena arena = Arena.ofConfined())
         {
