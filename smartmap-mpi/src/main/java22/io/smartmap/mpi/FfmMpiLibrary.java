@@ -361,7 +361,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
     {
         final long c = comm(comm);
         final long type = datatype(datatype);
-        fits("buffer", buffer, count, datatype);
+        fitsWritable("buffer", buffer, count, datatype);
         try
         {
             check("MPI_Bcast", (int)bcast.invokeExact(buffer, count, type, root, c),
@@ -392,7 +392,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         }
         else
         {
-            fits("recv", recv, count, datatype);
+            fitsWritable("recv", recv, count, datatype);
             r = recv;
         }
         try
@@ -414,7 +414,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final long type = datatype(datatype);
         final long o = op(op, datatype);
         fits("send", send, count, datatype);
-        fits("recv", recv, count, datatype);
+        fitsWritable("recv", recv, count, datatype);
         try
         {
             check("MPI_Allreduce", (int)allreduce.invokeExact(send, recv, count, type, o, c),
@@ -434,7 +434,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final long type = datatype(datatype);
         final long o = op(op, datatype);
         fits("send", send, (long)recvCount * size(comm), datatype);
-        fits("recv", recv, recvCount, datatype);
+        fitsWritable("recv", recv, recvCount, datatype);
         try
         {
             check("MPI_Reduce_scatter_block", (int)reduceScatterBlock.invokeExact(send, recv, recvCount, type, o, c),
@@ -453,7 +453,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final long c = comm(comm);
         final long type = datatype(datatype);
         fits("send", send, count, datatype);
-        fits("recv", recv, (long)count * size(comm), datatype);
+        fitsWritable("recv", recv, (long)count * size(comm), datatype);
         try
         {
             check("MPI_Allgather", (int)allgather.invokeExact(send, count, type, recv, count, type, c),
@@ -474,6 +474,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final int size = size(comm);
         fits("send", send, sendCount, datatype);
         fitsBlocks("recv", recv, recvCounts, displs, size, datatype);
+        writable("recv", recv);
         try (Arena arena = Arena.ofConfined())
         {
             check("MPI_Allgatherv", (int)allgatherv.invokeExact(send, sendCount, type, recv,
@@ -494,7 +495,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final long type = datatype(datatype);
         final long total = (long)count * size(comm);
         fits("send", send, total, datatype);
-        fits("recv", recv, total, datatype);
+        fitsWritable("recv", recv, total, datatype);
         try
         {
             check("MPI_Alltoall", (int)alltoall.invokeExact(send, count, type, recv, count, type, c),
@@ -516,6 +517,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
         final int size = size(comm);
         fitsBlocks("send", send, sendCounts, sendDispls, size, datatype);
         fitsBlocks("recv", recv, recvCounts, recvDispls, size, datatype);
+        writable("recv", recv);
         try (Arena arena = Arena.ofConfined())
         {
             check("MPI_Alltoallv", (int)alltoallv.invokeExact(send, arena.allocateFrom(I, sendCounts),
@@ -553,7 +555,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
     {
         final long c = comm(comm);
         final long type = datatype(datatype);
-        fits("buffer", buffer, count, datatype);
+        fitsWritable("buffer", buffer, count, datatype);
         try
         {
             check("MPI_Recv", (int)recv.invokeExact(buffer, count, type, source, tag, c, statusIgnore()),
@@ -714,6 +716,22 @@ abstract class FfmMpiLibrary implements MpiLibrary
         {
             throw new IllegalArgumentException("count exceeds " + name + ": count=" + count + ", capacity=" +
                 buffer.byteSize() / datatype.extent() + ", datatype=" + datatype);
+        }
+    }
+
+    /** {@link #fits}, and MPI may write it: a read-only segment would be a SIGSEGV inside MPI, a JVM crash. */
+    private static void fitsWritable(final String name, final MemorySegment buffer, final long count,
+        final MpiDatatype datatype)
+    {
+        fits(name, buffer, count, datatype);
+        writable(name, buffer);
+    }
+
+    private static void writable(final String name, final MemorySegment buffer)
+    {
+        if (buffer.isReadOnly())
+        {
+            throw new IllegalArgumentException(name + " is read-only and MPI writes it: " + name + "=" + buffer);
         }
     }
 

@@ -357,6 +357,7 @@ public final class MpiRankProgram
         expectIllegalArgument(() -> mpi.bcast(buffer, 17, MpiDatatype.INT, 0, world), "count exceeds buffer");
         expectIllegalArgument(() -> mpi.bcast(MemorySegment.ofArray(new int[4]), 4, MpiDatatype.INT, 0, world),
             "not native memory");
+        expectIllegalArgument(() -> mpi.bcast(buffer.asReadOnly(), 4, MpiDatatype.INT, 0, world), "read-only");
         expectIllegalArgument(() -> mpi.allReduce(buffer, buffer, 1, MpiDatatype.FLOAT, MpiOp.BXOR, world),
             "op does not apply");
         mpi.barrier(world); // the communicator still works
