@@ -24,6 +24,14 @@ public final class CollectiveConfig
     private long allReduceSingleCopyMinBytes = property("allReduceSingleCopyMinBytes", 1024);
     private long allToAllSingleCopyMinBytes = property("allToAllSingleCopyMinBytes", 0);
     private long allGatherSingleCopyMinBytes = property("allGatherSingleCopyMinBytes", 512);
+    // reasoned from the measured ones above, not measured: a single-copy gather has the two-copy one's synchronisation
+    // (each sender waits for the root's arrival, the root for every sender) and one copy fewer, as alltoall (0)
+    private long gatherSingleCopyMinBytes = property("gatherSingleCopyMinBytes", 0);
+    // a single-copy scatter root waits for every receiver's acknowledgement, a two-copy root leaves once its
+    // fragments are in: bcast's trade, and its crossover
+    private long scatterSingleCopyMinBytes = property("scatterSingleCopyMinBytes", 512);
+    // allgather's trade and crossover, on the mean block (every rank knows all receive counts)
+    private long allGathervSingleCopyMinBytes = property("allGathervSingleCopyMinBytes", 512);
     // the root copies slices too from here (2 ranks, float, 5 rounds, JDK_JAVA_OPTIONS=-Dsmartmap.bcastSplitMinBytes=0
     // and =Long.MAX_VALUE alternated): bin/smartmap-bench --ops bcast --sizes 2048:65536 --algorithms two-copy,smartmap
     // equal up to 4 KiB, 8 KiB 0.27-0.29 vs 0.36 us, 64 KiB 0.81-1.03 vs 1.63-1.71 us, 4 MiB 59 vs 171-179 us
@@ -253,6 +261,47 @@ public final class CollectiveConfig
     public CollectiveConfig allGatherSingleCopyMinBytes(final long bytes)
     {
         this.allGatherSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /** @return the smallest block (bytes per rank) that {@link Algorithm#AUTO} gathers with single copy. */
+    public long gatherSingleCopyMinBytes()
+    {
+        return gatherSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig gatherSingleCopyMinBytes(final long bytes)
+    {
+        this.gatherSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /** @return the smallest block (bytes per rank) that {@link Algorithm#AUTO} scatters with single copy. */
+    public long scatterSingleCopyMinBytes()
+    {
+        return scatterSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig scatterSingleCopyMinBytes(final long bytes)
+    {
+        this.scatterSingleCopyMinBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return the smallest mean block (the receive counts' total bytes over the ranks, the same on every
+     *         rank) that {@link Algorithm#AUTO} allgathers (allgatherv) with single copy. Gatherv, scatterv
+     *         and alltoallv have no size that every rank knows, and {@link Algorithm#AUTO} must decide
+     *         the same way on every rank (DESIGN.md section 4): it takes single copy for them at any size.
+     */
+    public long allGathervSingleCopyMinBytes()
+    {
+        return allGathervSingleCopyMinBytes;
+    }
+
+    public CollectiveConfig allGathervSingleCopyMinBytes(final long bytes)
+    {
+        this.allGathervSingleCopyMinBytes = bytes;
         return this;
     }
 

@@ -67,6 +67,10 @@ public final class Communicator implements AutoCloseable
     private final Selection selection;
     private final Operation operation = new Operation();
     private final Staging staging;
+    /** This rank's counts and displacements block for the v-variants ({@link VectorBlock}), allocated at first use. */
+    private RegionBuffer vectorBlock;
+    /** Scratch for the overlap check of receive blocks: (displacement, rank) pairs, sorted. */
+    private final long[] blockOrder;
     /** Set while a thread is inside a collective of this communicator: a second thread is refused. */
     private final AtomicBoolean busy = new AtomicBoolean();
     private boolean closed;
@@ -117,6 +121,7 @@ public final class Communicator implements AutoCloseable
         this.singleCopy = new SingleCopy(exchange);
         this.twoCopy = new TwoCopy(exchange);
         this.staging = new Staging(smartMap);
+        this.blockOrder = new long[exchange.size];
         // the job's cores, from the segment, so every rank decides the same way whatever its own CPU affinity
         this.selection = new Selection(config, exchange.size, smartMap.size(),
             config.cores() > 0 ? config.cores() : Math.max(1, smartMap.segment().cores()));
@@ -375,6 +380,264 @@ public final class Communicator implements AutoCloseable
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 
+    /** {@link #gather(Object, Object, int, Datatype, int, Algorithm)} with the configured default algorithm. */
+    public void gather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root)
+    {
+        gather(sendBuf, recvBuf, count, datatype, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Gather (MPI 4.0, section 6.5): rank r's {@code count} elements of {@code sendBuf} land in block r
+     * (elements {@code [r * count, (r + 1) * count)}) of the root's {@code recvBuf}, which holds
+     * {@code count * size} elements; nothing else of it is written. Single copy: every rank copies its
+     * send buffer straight into its block of the root's receive buffer.
+     *
+     * @param sendBuf   read on every rank, the root too.
+     * @param recvBuf   written at the root only; may be null elsewhere (ignored there).
+     * @param count     elements per rank.
+     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument or {@link Algorithm#INLINE}; nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if the ranks disagree on the collective, root,
+     *                                  count, datatype or algorithm (a peer then gets a PeerAbortedException).
+     */
+    public void gather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        final boolean isRoot = getRank() == root;
+        final long total = (long)count * getSize();
+        staging.check(sendBuf, "sendBuf", count, datatype);
+        if (isRoot)
+        {
+            staging.check(recvBuf, "recvBuf", total, datatype);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.GATHER, algorithm, bytes(count, datatype), null);
+        runStaged(CollectiveKind.GATHER, root, count, datatype, null, resolved, sendBuf, count,
+            isRoot ? recvBuf : null, total);
+    }
+
+    /** {@link #scatter(Object, Object, int, Datatype, int, Algorithm)} with the configured default algorithm. */
+    public void scatter(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root)
+    {
+        scatter(sendBuf, recvBuf, count, datatype, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Scatter (MPI 4.0, section 6.6): block r (elements {@code [r * count, (r + 1) * count)}) of the
+     * root's {@code sendBuf}, which holds {@code count * size} elements, lands in rank r's {@code recvBuf}
+     * ({@code count} elements). Single copy: every rank copies its block straight from the root's send buffer.
+     *
+     * @param sendBuf   read at the root only; may be null elsewhere (ignored there).
+     * @param recvBuf   written on every rank, the root too.
+     * @param count     elements per rank.
+     * @param algorithm {@link Algorithm#AUTO}, {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument or {@link Algorithm#INLINE}; nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException if the ranks disagree on the collective, root,
+     *                                  count, datatype or algorithm (a peer then gets a PeerAbortedException).
+     */
+    public void scatter(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        checkCommon(count, datatype, root, algorithm);
+        final boolean isRoot = getRank() == root;
+        final long total = (long)count * getSize();
+        if (isRoot)
+        {
+            staging.check(sendBuf, "sendBuf", total, datatype);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        staging.check(recvBuf, "recvBuf", count, datatype);
+        if (count == 0)
+        {
+            return;
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.SCATTER, algorithm, bytes(count, datatype), null);
+        runStaged(CollectiveKind.SCATTER, root, count, datatype, null, resolved, isRoot ? sendBuf : null, total,
+            recvBuf, count);
+    }
+
+    /** {@link #gatherv(Object, int, Object, int[], int[], Datatype, int, Algorithm)} with the configured default algorithm. */
+    public void gatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final int[] recvCounts,
+        final int[] displs, final Datatype datatype, final int root)
+    {
+        gatherv(sendBuf, sendCount, recvBuf, recvCounts, displs, datatype, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Gatherv (MPI 4.0, section 6.5): rank r's {@code sendCount} elements of {@code sendBuf} land in
+     * the root's {@code recvBuf} at element {@code displs[r]}; nothing else of it is written. Single copy:
+     * every rank reads its count and displacement from the root's counts in shared memory and copies its
+     * send buffer straight into the root's receive buffer.
+     *
+     * @param sendBuf    read on every rank, the root too ({@code sendCount} elements).
+     * @param recvBuf    written at the root only; may be null elsewhere (ignored there).
+     * @param recvCounts elements from each rank; significant at the root only (may be null elsewhere).
+     * @param displs     elements from {@code recvBuf}'s start of each rank's block; at the root only.
+     *                   Blocks must not overlap; they may leave gaps and come in any order.
+     * @param algorithm  {@link Algorithm#AUTO} (single copy: no size is known to every rank),
+     *                   {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument (a negative count or displacement, an array
+     *                                  shorter than the communicator, a block past the buffer's end,
+     *                                  overlapping receive blocks, aliased buffers) or {@link Algorithm#INLINE};
+     *                                  nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException on the rank that finds a rank's {@code sendCount}
+     *                                  differing from the root's {@code recvCounts[rank]} (or another
+     *                                  disagreement); its peers get a PeerAbortedException, in this call or,
+     *                                  for a rank that already left, at its next one.
+     */
+    public void gatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final int[] recvCounts,
+        final int[] displs, final Datatype datatype, final int root, final Algorithm algorithm)
+    {
+        checkCommon(0, datatype, root, algorithm);
+        checkCount("sendCount", sendCount);
+        final boolean isRoot = getRank() == root;
+        staging.check(sendBuf, "sendBuf", sendCount, datatype);
+        long recvElements = 0;
+        if (isRoot)
+        {
+            recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", displs, "displs", datatype, true);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.GATHERV, algorithm, 0, null);
+        runStaged(CollectiveKind.GATHERV, root, datatype, resolved, sendBuf, sendCount, isRoot ? recvBuf : null,
+            recvElements, sendCount, null, null, isRoot ? recvCounts : null, isRoot ? displs : null);
+    }
+
+    /** {@link #scatterv(Object, int[], int[], Object, int, Datatype, int, Algorithm)} with the configured default algorithm. */
+    public void scatterv(final Object sendBuf, final int[] sendCounts, final int[] displs, final Object recvBuf,
+        final int recvCount, final Datatype datatype, final int root)
+    {
+        scatterv(sendBuf, sendCounts, displs, recvBuf, recvCount, datatype, root, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Scatterv (MPI 4.0, section 6.6): {@code sendCounts[r]} elements of the root's {@code sendBuf} from
+     * element {@code displs[r]} land in rank r's {@code recvBuf}. Single copy: every rank reads its count
+     * and displacement from the root's counts in shared memory and copies straight from the root's send buffer.
+     *
+     * @param sendBuf    read at the root only; may be null elsewhere (ignored there).
+     * @param sendCounts elements to each rank; significant at the root only (may be null elsewhere).
+     * @param displs     elements from {@code sendBuf}'s start of each rank's block; at the root only
+     *                   (blocks may overlap: they are only read).
+     * @param recvBuf    written on every rank, the root too ({@code recvCount} elements).
+     * @param algorithm  {@link Algorithm#AUTO} (single copy: no size is known to every rank),
+     *                   {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument (a negative count or displacement, an array
+     *                                  shorter than the communicator, a block past the buffer's end,
+     *                                  aliased buffers) or {@link Algorithm#INLINE}; nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException on the rank that finds a rank's {@code recvCount}
+     *                                  differing from the root's {@code sendCounts[rank]} (or another
+     *                                  disagreement); its peers get a PeerAbortedException.
+     */
+    public void scatterv(final Object sendBuf, final int[] sendCounts, final int[] displs, final Object recvBuf,
+        final int recvCount, final Datatype datatype, final int root, final Algorithm algorithm)
+    {
+        checkCommon(0, datatype, root, algorithm);
+        checkCount("recvCount", recvCount);
+        final boolean isRoot = getRank() == root;
+        long sendElements = 0;
+        if (isRoot)
+        {
+            sendElements = checkBlocks(sendBuf, "sendBuf", sendCounts, "sendCounts", displs, "displs", datatype, false);
+            staging.checkNoOverlap(sendBuf, recvBuf);
+        }
+        staging.check(recvBuf, "recvBuf", recvCount, datatype);
+        final Algorithm resolved = selection.select(CollectiveKind.SCATTERV, algorithm, 0, null);
+        runStaged(CollectiveKind.SCATTERV, root, datatype, resolved, isRoot ? sendBuf : null, sendElements, recvBuf,
+            recvCount, recvCount, isRoot ? sendCounts : null, isRoot ? displs : null, null, null);
+    }
+
+    /** {@link #allGatherv(Object, int, Object, int[], int[], Datatype, Algorithm)} with the configured default algorithm. */
+    public void allGatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final int[] recvCounts,
+        final int[] displs, final Datatype datatype)
+    {
+        allGatherv(sendBuf, sendCount, recvBuf, recvCounts, displs, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Allgatherv (MPI 4.0, section 6.7): rank r's {@code sendCount} elements of {@code sendBuf} land in
+     * every rank's {@code recvBuf} at element {@code displs[r]} (each rank's own displacements); nothing
+     * else of it is written. Single copy: every rank copies each peer's block straight from the peer's
+     * send buffer.
+     *
+     * @param recvCounts elements from each rank: the same on every rank, and {@code recvCounts[r]} rank r's
+     *                   {@code sendCount}.
+     * @param displs     elements from {@code recvBuf}'s start of each rank's block; blocks must not overlap.
+     * @param algorithm  {@link Algorithm#AUTO} (single copy from
+     *                   {@link CollectiveConfig#allGathervSingleCopyMinBytes()} of mean block up),
+     *                   {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument (as {@link #gatherv}) or {@link Algorithm#INLINE};
+     *                                  nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException on the rank that finds a rank's {@code sendCount}
+     *                                  differing from its own {@code recvCounts} entry (receive counts that
+     *                                  differ between ranks); its peers get a PeerAbortedException.
+     */
+    public void allGatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final int[] recvCounts,
+        final int[] displs, final Datatype datatype, final Algorithm algorithm)
+    {
+        checkCommon(0, datatype, 0, algorithm);
+        checkCount("sendCount", sendCount);
+        staging.check(sendBuf, "sendBuf", sendCount, datatype);
+        final long recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", displs, "displs", datatype, true);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        long total = 0;
+        for (int r = 0; r < getSize(); r++)
+        {
+            total += recvCounts[r];
+        }
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHERV, algorithm,
+            total * datatype.extent() / getSize(), null);
+        runStaged(CollectiveKind.ALLGATHERV, -1, datatype, resolved, sendBuf, sendCount, recvBuf, recvElements,
+            sendCount, null, null, recvCounts, displs);
+    }
+
+    /**
+     * {@link #allToAllv(Object, int[], int[], Object, int[], int[], Datatype, Algorithm)} with the configured
+     * default algorithm.
+     */
+    public void allToAllv(final Object sendBuf, final int[] sendCounts, final int[] sDispls, final Object recvBuf,
+        final int[] recvCounts, final int[] rDispls, final Datatype datatype)
+    {
+        allToAllv(sendBuf, sendCounts, sDispls, recvBuf, recvCounts, rDispls, datatype, config.defaultAlgorithm());
+    }
+
+    /**
+     * MPI_Alltoallv (MPI 4.0, section 6.8): {@code sendCounts[j]} elements of this rank's {@code sendBuf}
+     * from element {@code sDispls[j]} land in rank j's {@code recvBuf} at its {@code rDispls[rank]}; nothing
+     * else of a receive buffer is written. Single copy: every rank reads each peer's receive displacement
+     * from shared memory and writes its blocks straight into the peers' receive buffers.
+     *
+     * @param sendCounts elements to each rank; {@code sendCounts[j]} must be rank j's {@code recvCounts[rank]}.
+     * @param sDispls    elements from {@code sendBuf}'s start of each block (blocks may overlap).
+     * @param recvCounts elements from each rank.
+     * @param rDispls    elements from {@code recvBuf}'s start of each block; blocks must not overlap.
+     * @param algorithm  {@link Algorithm#AUTO} (single copy: no size is known to every rank),
+     *                   {@link Algorithm#SMARTMAP} or {@link Algorithm#TWO_COPY}.
+     * @throws IllegalArgumentException for a bad argument (as {@link #gatherv}) or {@link Algorithm#INLINE};
+     *                                  nothing is touched.
+     * @throws io.smartmap.core.CollectiveMismatchException on the rank that finds its {@code sendCounts[j]}
+     *                                  differing from rank j's {@code recvCounts[rank]}; its peers get a
+     *                                  PeerAbortedException.
+     */
+    public void allToAllv(final Object sendBuf, final int[] sendCounts, final int[] sDispls, final Object recvBuf,
+        final int[] recvCounts, final int[] rDispls, final Datatype datatype, final Algorithm algorithm)
+    {
+        checkCommon(0, datatype, 0, algorithm);
+        final long sendElements = checkBlocks(sendBuf, "sendBuf", sendCounts, "sendCounts", sDispls, "sDispls", datatype,
+            false);
+        final long recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", rDispls, "rDispls", datatype,
+            true);
+        staging.checkNoOverlap(sendBuf, recvBuf);
+        final Algorithm resolved = selection.select(CollectiveKind.ALLTOALLV, algorithm, 0, null);
+        runStaged(CollectiveKind.ALLTOALLV, -1, datatype, resolved, sendBuf, sendElements, recvBuf, recvElements, 0,
+            sendCounts, sDispls, recvCounts, rDispls);
+    }
+
     @Override
     public String toString()
     {
@@ -581,6 +844,54 @@ public final class Communicator implements AutoCloseable
         final long recvElements)
     {
         begin(); // refused before anything is staged or published: nothing to abort
+        runStagedBegun(kind, root, count, datatype, op, resolved, sendBuf, sendElements, recvBuf, recvElements);
+    }
+
+    /**
+     * {@link #runStaged} for the vector (v) variants: the per-rank counts and displacements go into the
+     * operation (once this thread holds the communicator) and, from there, into this rank's counts block
+     * ({@link #publishVectors}). The descriptor's count is 0 on every rank; the families compare the counts.
+     *
+     * @param ownCount this rank's one count (gatherv, allgatherv: send; scatterv: receive).
+     */
+    private void runStaged(
+        final CollectiveKind kind,
+        final int root,
+        final Datatype datatype,
+        final Algorithm resolved,
+        final Object sendBuf,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements,
+        final int ownCount,
+        final int[] sendCounts,
+        final int[] sendDispls,
+        final int[] recvCounts,
+        final int[] recvDispls)
+    {
+        begin(); // refused before anything is staged or published: nothing to abort
+        final Operation o = operation;
+        o.ownCount = ownCount;
+        o.sendCounts = sendCounts;
+        o.sendDispls = sendDispls;
+        o.recvCounts = recvCounts;
+        o.recvDispls = recvDispls;
+        runStagedBegun(kind, root, 0, datatype, null, resolved, sendBuf, sendElements, recvBuf, recvElements);
+    }
+
+    /** {@link #runStaged} once this thread holds the communicator ({@link #begin()}); ends it. */
+    private void runStagedBegun(
+        final CollectiveKind kind,
+        final int root,
+        final int count,
+        final Datatype datatype,
+        final Op op,
+        final Algorithm resolved,
+        final Object sendBuf,
+        final long sendElements,
+        final Object recvBuf,
+        final long recvElements)
+    {
         boolean done = false;
         operation.entered = false;
         try
@@ -676,7 +987,8 @@ public final class Communicator implements AutoCloseable
         }
         if (recvBuf != null && recv == null && !receiveInPlace)
         {
-            recv = staging.stage(recvBuf, recvElements, datatype, false, true);
+            // the v-variants' receive blocks may leave gaps: copied in, so the copy-out keeps them as they were
+            recv = staging.stage(recvBuf, recvElements, datatype, receivesInBlocks(kind), true);
         }
         run(kind, root, count, datatype, op, resolved, send, recv, sendInPlace ? sendBuf : null,
             receiveInPlace ? recvBuf : null, stageProgressively ? sendBuf : null);
@@ -718,6 +1030,10 @@ public final class Communicator implements AutoCloseable
         }
         prepare(kind, root, count, datatype, op, resolved, send, recv);
         final Operation o = operation;
+        if (o.sendCounts != null || o.recvCounts != null)
+        {
+            publishVectors(o);
+        }
         if (sendInPlace != null)
         {
             o.sendBase = Staging.baseOf(sendInPlace);
@@ -749,7 +1065,9 @@ public final class Communicator implements AutoCloseable
             // root folds its own data with the kernels, straight from its send buffer
             return kind != CollectiveKind.REDUCE || getRank() != root;
         }
-        return resolved == Algorithm.SMARTMAP && kind == CollectiveKind.ALLTOALL; // each rank writes into the peers
+        // each rank writes its blocks into the peers' (alltoall) or the root's (gather) receive buffer
+        return resolved == Algorithm.SMARTMAP && (kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLTOALLV ||
+            kind == CollectiveKind.GATHER || kind == CollectiveKind.GATHERV);
     }
 
     /** Whether only this rank writes its receive buffer in the algorithm (it copies into it from the peers). */
@@ -757,10 +1075,35 @@ public final class Communicator implements AutoCloseable
     {
         if (resolved == Algorithm.TWO_COPY)
         {
-            return kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLGATHER;
+            return kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLTOALL || kind == CollectiveKind.ALLGATHER ||
+                kind == CollectiveKind.GATHER || kind == CollectiveKind.SCATTER || kind == CollectiveKind.GATHERV ||
+                kind == CollectiveKind.SCATTERV || kind == CollectiveKind.ALLGATHERV || kind == CollectiveKind.ALLTOALLV;
         }
-        // a single-copy bcast receiver that publishes no receive buffer copies everything itself
-        return resolved == Algorithm.SMARTMAP && (kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLGATHER);
+        // a single-copy bcast receiver that publishes no receive buffer copies everything itself; a scatter
+        // receiver copies its block from the root's send buffer
+        return resolved == Algorithm.SMARTMAP && (kind == CollectiveKind.BCAST || kind == CollectiveKind.ALLGATHER ||
+            kind == CollectiveKind.SCATTER || kind == CollectiveKind.SCATTERV || kind == CollectiveKind.ALLGATHERV);
+    }
+
+    /** Whether the collective writes the receive buffer in blocks that may leave gaps (the v-variants'). */
+    private static boolean receivesInBlocks(final CollectiveKind kind)
+    {
+        return kind == CollectiveKind.GATHERV || kind == CollectiveKind.ALLGATHERV || kind == CollectiveKind.ALLTOALLV;
+    }
+
+    /**
+     * Write the operation's counts and displacements into this rank's counts block and publish its
+     * address with the descriptor. Reuse is safe: every peer that reads the block bumps this rank's
+     * {@code FINISHED} after its last read, and the previous collective left only when all had.
+     */
+    private void publishVectors(final Operation o)
+    {
+        if (vectorBlock == null)
+        {
+            vectorBlock = smartMap.allocate(VectorBlock.bytes(getSize()));
+        }
+        VectorBlock.write(vectorBlock.memoryAddress(), o, getSize());
+        o.vectorAddress = vectorBlock.address();
     }
 
     private static long bytes(final int count, final Datatype datatype)
@@ -786,6 +1129,90 @@ public final class Communicator implements AutoCloseable
         if (algorithm == null)
         {
             throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
+        }
+    }
+
+    private static void checkCount(final String name, final int count)
+    {
+        if (count < 0)
+        {
+            throw new IllegalArgumentException(name + " must not be negative: " + name + "=" + count);
+        }
+    }
+
+    /**
+     * Check a v-variant's buffer and its per-rank blocks: arrays present and at least {@code size} long,
+     * counts and displacements not negative, every non-empty block inside the buffer, and (receive side)
+     * no two ranks' blocks overlapping (MPI 4.0, 6.5: no location of the receive buffer written twice).
+     *
+     * @return the elements the blocks span from the buffer's start (what staging copies).
+     */
+    private long checkBlocks(
+        final Object buffer,
+        final String bufferName,
+        final int[] counts,
+        final String countsName,
+        final int[] displs,
+        final String displsName,
+        final Datatype datatype,
+        final boolean receive)
+    {
+        final int size = getSize();
+        checkArray(counts, countsName, size);
+        checkArray(displs, displsName, size);
+        final long capacity = staging.capacityBytes(buffer, bufferName, datatype) / datatype.extent();
+        long span = 0;
+        int blocks = 0;
+        for (int r = 0; r < size; r++)
+        {
+            if (counts[r] < 0 || displs[r] < 0)
+            {
+                final boolean count = counts[r] < 0;
+                throw new IllegalArgumentException((count ? countsName : displsName) + "[" + r + "] must not be negative: " +
+                    (count ? countsName : displsName) + "[" + r + "]=" + (count ? counts[r] : displs[r]));
+            }
+            if (counts[r] == 0)
+            {
+                continue; // an empty block runs past nothing and overlaps nothing
+            }
+            final long end = (long)displs[r] + counts[r];
+            if (end > capacity)
+            {
+                throw new IllegalArgumentException("block runs past the end of " + bufferName + ": rank=" + r + ", " +
+                    countsName + "[" + r + "]=" + counts[r] + ", " + displsName + "[" + r + "]=" + displs[r] + ", capacity=" +
+                    capacity + ", datatype=" + datatype);
+            }
+            span = Math.max(span, end);
+            blockOrder[blocks++] = (long)displs[r] << 32 | r;
+        }
+        if (receive && blocks > 1)
+        {
+            java.util.Arrays.sort(blockOrder, 0, blocks);
+            for (int i = 1; i < blocks; i++)
+            {
+                final int a = (int)blockOrder[i - 1];
+                final int b = (int)blockOrder[i];
+                if ((long)displs[a] + counts[a] > displs[b])
+                {
+                    throw new IllegalArgumentException("receive blocks overlap in " + bufferName + ": rank " + a + " " +
+                        countsName + "[" + a + "]=" + counts[a] + ", " + displsName + "[" + a + "]=" + displs[a] + "; rank " + b +
+                        " " + countsName + "[" + b + "]=" + counts[b] + ", " + displsName + "[" + b + "]=" + displs[b]);
+                }
+            }
+        }
+        return span;
+    }
+
+    private static void checkArray(final int[] values, final String name, final int size)
+    {
+        if (values == null)
+        {
+            throw new IllegalArgumentException(name + " must not be null: " + name + "=null");
+        }
+        if (values.length < size)
+        {
+            throw new IllegalArgumentException(name + " shorter than the communicator: " + name + ".length=" +
+                values.length + ", size=" + size);
         }
     }
 

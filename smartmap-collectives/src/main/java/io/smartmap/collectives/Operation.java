@@ -58,6 +58,11 @@ final class Operation
     int[] recvCounts;
     int[] recvDispls;
     /**
+     * The v-variants' one count of this rank (elements): its send count in gatherv and allgatherv, its
+     * receive count in scatterv; published in its counts block ({@link VectorBlock#OWN_COUNT}).
+     */
+    int ownCount;
+    /**
      * Segment address of this rank's counts and displacements block for the peers to read
      * ({@code VECTOR_ADDRESS} of the descriptor), or {@code Address.NULL}.
      */

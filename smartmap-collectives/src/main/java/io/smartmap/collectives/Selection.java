@@ -13,7 +13,8 @@ import io.smartmap.core.CollectiveKind;
  * {@link Algorithm#INLINE} when at most {@link CollectiveConfig#inlineMaxRanks()} ranks and the
  * payload is at most {@link CollectiveConfig#inlineMaxBytes(CollectiveKind)} (when ranks outnumber
  * cores {@link CollectiveConfig#oversubscribedInlineMaxBytes(CollectiveKind)}) and fits a slot; then
- * single copy from the collective's single-copy threshold up, two copy below it. {@link Algorithm#SMARTMAP}
+ * single copy from the collective's single-copy threshold up, two copy below it (bytes per block; the
+ * mean block for allgatherv; gatherv, scatterv and alltoallv, whose ranks share no size, always single copy). {@link Algorithm#SMARTMAP}
  * resolves to the serial or threaded reduction for reduce and allreduce (paper, section 4.2: threaded
  * from {@link CollectiveConfig#threadedMinBytes()}, serial for MINLOC, MAXLOC and user-defined ops).
  */
@@ -131,6 +132,16 @@ final class Selection
                 return config.allToAllSingleCopyMinBytes();
             case ALLGATHER:
                 return config.allGatherSingleCopyMinBytes();
+            case GATHER:
+                return config.gatherSingleCopyMinBytes();
+            case SCATTER:
+                return config.scatterSingleCopyMinBytes();
+            case ALLGATHERV:
+                return config.allGathervSingleCopyMinBytes();
+            case GATHERV:
+            case SCATTERV:
+            case ALLTOALLV:
+                return 0; // no size that every rank knows: single copy (CollectiveConfig#allGathervSingleCopyMinBytes)
             default:
                 throw new IllegalArgumentException("no single-copy threshold for " + kind);
         }

@@ -282,6 +282,165 @@ final class SingleCopy extends CollectiveFamily
         ex.awaitFinished(ex.size - 1);
     }
 
+    /**
+     * Gather (MPI 4.0, 6.5): every rank copies its send buffer straight into block {@code rank} of the
+     * root's receive buffer and bumps the root's {@code FINISHED}, so the ranks copy in parallel (the
+     * paper's alltoall, section 4.4, with one receiver); the root leaves when all have written.
+     */
+    @Override
+    void gather(final Operation op)
+    {
+        final long block = op.bytes();
+        if (ex.rank == op.root)
+        {
+            ex.awaitAllArrivals(op); // a rank that thinks it is the root validates nobody else: check them here
+            Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + ex.rank * block, block);
+            ex.awaitFinished(ex.size - 1);
+            return;
+        }
+        ex.awaitArrival(op.root, op);
+        final ControlBlock root = ex.blocks[op.root];
+        Exchange.copy(op.sendBase, op.sendOffset, null, ex.memory(root.recvAddress()) + ex.rank * block, block);
+        root.incrementFinished(); // publishes the block written into the root's buffer
+    }
+
+    /**
+     * Scatter (MPI 4.0, 6.6): every rank copies block {@code rank} straight from the root's send buffer
+     * into its receive buffer and bumps the root's {@code FINISHED}; the root leaves when all have read.
+     */
+    @Override
+    void scatter(final Operation op)
+    {
+        final long block = op.bytes();
+        if (ex.rank == op.root)
+        {
+            ex.awaitAllArrivals(op);
+            Exchange.copy(op.sendBase, op.sendOffset + ex.rank * block, op.recvBase, op.recvOffset, block);
+            ex.awaitFinished(ex.size - 1);
+            return;
+        }
+        ex.awaitArrival(op.root, op);
+        final ControlBlock root = ex.blocks[op.root];
+        Exchange.copy(null, ex.memory(root.sendAddress()) + ex.rank * block, op.recvBase, op.recvOffset, block);
+        root.incrementFinished(); // the root's buffer and counts are read
+    }
+
+    /**
+     * Gatherv (MPI 4.0, 6.5): as {@link #gather}, each rank reading its count and displacement from the
+     * root's counts block ({@link VectorBlock}) and checking the counts agree before it writes.
+     */
+    @Override
+    void gatherv(final Operation op)
+    {
+        final int extent = op.datatype.extent();
+        if (ex.rank == op.root)
+        {
+            ex.awaitAllArrivals(op);
+            VectorBlock.checkRootItself(ex, op, op.ownCount, op.recvCounts[ex.rank]);
+            Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + (long)op.recvDispls[ex.rank] * extent,
+                (long)op.ownCount * extent);
+            ex.awaitFinished(ex.size - 1); // every peer has written, and read our counts block
+            return;
+        }
+        ex.awaitArrival(op.root, op);
+        final ControlBlock root = ex.blocks[op.root];
+        final long counts = VectorBlock.of(ex, op, op.root);
+        VectorBlock.checkAgainstRoot(ex, op, counts);
+        final long displ = VectorBlock.recvDispl(counts, ex.size, ex.rank);
+        Exchange.copy(op.sendBase, op.sendOffset, null, ex.memory(root.recvAddress()) + displ * extent,
+            (long)op.ownCount * extent);
+        root.incrementFinished();
+    }
+
+    /**
+     * Scatterv (MPI 4.0, 6.6): as {@link #scatter}, each rank reading its count and displacement from the
+     * root's counts block and checking the counts agree before it reads.
+     */
+    @Override
+    void scatterv(final Operation op)
+    {
+        final int extent = op.datatype.extent();
+        if (ex.rank == op.root)
+        {
+            ex.awaitAllArrivals(op);
+            VectorBlock.checkRootItself(ex, op, op.ownCount, op.sendCounts[ex.rank]);
+            Exchange.copy(op.sendBase, op.sendOffset + (long)op.sendDispls[ex.rank] * extent, op.recvBase, op.recvOffset,
+                (long)op.ownCount * extent);
+            ex.awaitFinished(ex.size - 1);
+            return;
+        }
+        ex.awaitArrival(op.root, op);
+        final ControlBlock root = ex.blocks[op.root];
+        final long counts = VectorBlock.of(ex, op, op.root);
+        VectorBlock.checkAgainstRoot(ex, op, counts);
+        final long displ = VectorBlock.sendDispl(counts, ex.size, ex.rank);
+        Exchange.copy(null, ex.memory(root.sendAddress()) + displ * extent, op.recvBase, op.recvOffset,
+            (long)op.ownCount * extent);
+        root.incrementFinished();
+    }
+
+    /**
+     * Allgatherv (MPI 4.0, 6.7): as {@link #allGather}, block j landing at {@code displs[j]}. Every rank
+     * first checks every peer's send count against its receive counts, and only then copies and bumps
+     * the peers' {@code FINISHED}: a rank that finds a disagreement never acknowledges, so every peer
+     * fails in its wait.
+     */
+    @Override
+    void allGatherv(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkAllGathervCounts(ex, op);
+        final int extent = op.datatype.extent();
+        for (int i = 0; i < ex.size; i++)
+        {
+            final int peer = (ex.rank + i) % ex.size;
+            final long to = op.recvOffset + (long)op.recvDispls[peer] * extent;
+            final long bytes = (long)op.recvCounts[peer] * extent;
+            if (peer == ex.rank)
+            {
+                Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, to, bytes);
+            }
+            else
+            {
+                final ControlBlock source = ex.blocks[peer];
+                Exchange.copy(null, ex.memory(source.sendAddress()), op.recvBase, to, bytes);
+                source.incrementFinished(); // its send buffer and counts are read
+            }
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
+    /**
+     * Alltoallv (MPI 4.0, 6.8): as {@link #allToAll}, block j ({@code sendCounts[j]} elements at
+     * {@code sDispls[j]}) written straight into rank j's receive buffer at its {@code rDispls[rank]}.
+     * Every rank first checks its send counts against every peer's receive counts, then writes.
+     */
+    @Override
+    void allToAllv(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkAllToAllvCounts(ex, op);
+        final int extent = op.datatype.extent();
+        for (int i = 0; i < ex.size; i++)
+        {
+            final int peer = (ex.rank + i) % ex.size;
+            final long from = op.sendOffset + (long)op.sendDispls[peer] * extent;
+            final long bytes = (long)op.sendCounts[peer] * extent;
+            if (peer == ex.rank)
+            {
+                Exchange.copy(op.sendBase, from, op.recvBase, op.recvOffset + (long)op.recvDispls[ex.rank] * extent, bytes);
+            }
+            else
+            {
+                final ControlBlock target = ex.blocks[peer];
+                final long displ = VectorBlock.recvDispl(VectorBlock.of(ex, op, peer), ex.size, ex.rank);
+                Exchange.copy(op.sendBase, from, null, ex.memory(target.recvAddress()) + displ * extent, bytes);
+                target.incrementFinished();
+            }
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
     /** Elements per rank's slice: the count split evenly, rounded up to whole cache lines. */
     static int sliceElements(final int count, final Datatype datatype, final int size)
     {

@@ -34,6 +34,22 @@ final class Staging
     /** Check a buffer argument holds {@code elements} elements of {@code datatype}. */
     void check(final Object buffer, final String name, final long elements, final Datatype datatype)
     {
+        final long capacityBytes = capacityBytes(buffer, name, datatype);
+        if (elements * datatype.extent() > capacityBytes) // no division on the hot path; elements < 2^40, extent <= 16
+        {
+            throw new IllegalArgumentException("count exceeds " + name + ": count=" + elements + ", capacity=" +
+                capacityBytes / datatype.extent() + ", datatype=" + datatype);
+        }
+    }
+
+    /**
+     * Check a buffer argument's type (a region buffer of this rank and job, a ByteBuffer, or the
+     * datatype's Java array) and return its capacity.
+     *
+     * @return the bytes it holds (a ByteBuffer: from position to limit).
+     */
+    long capacityBytes(final Object buffer, final String name, final Datatype datatype)
+    {
         if (buffer == null)
         {
             throw new IllegalArgumentException(name + " must not be null: " + name + "=null");
@@ -70,11 +86,7 @@ final class Staging
             }
             capacityBytes = (long)java.lang.reflect.Array.getLength(buffer) * arrayElementBytes(expected);
         }
-        if (elements * datatype.extent() > capacityBytes) // no division on the hot path; elements < 2^40, extent <= 16
-        {
-            throw new IllegalArgumentException("count exceeds " + name + ": count=" + elements + ", capacity=" +
-                capacityBytes / datatype.extent() + ", datatype=" + datatype);
-        }
+        return capacityBytes;
     }
 
     /** Reject a send and receive buffer that share bytes of the region (MPI forbids aliased arguments). */

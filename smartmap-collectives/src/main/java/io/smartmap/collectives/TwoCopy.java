@@ -163,6 +163,238 @@ final class TwoCopy extends CollectiveFamily
         }
     }
 
+    /** Gather (MPI 4.0, 6.5): every non-root streams its block to the root's ring; the root copies them out, rank by rank. */
+    @Override
+    void gather(final Operation op)
+    {
+        final long block = op.bytes();
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+            sendBlock(op.root, op.sendBase, op.sendOffset, block);
+            return;
+        }
+        ex.awaitAllArrivals(op);
+        Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + ex.rank * block, block);
+        for (int i = 1; i < ex.size; i++)
+        {
+            final int peer = (op.root + i) % ex.size;
+            receiveBlock(peer, op.recvBase, op.recvOffset + peer * block, block);
+        }
+    }
+
+    /**
+     * Scatter (MPI 4.0, 6.6): the root streams block j to rank j's ring, one fragment to every rank in
+     * turn so all pipelines fill; every non-root copies its fragments out.
+     */
+    @Override
+    void scatter(final Operation op)
+    {
+        final long block = op.bytes();
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+            receiveBlock(op.root, op.recvBase, op.recvOffset, block);
+            return;
+        }
+        ex.awaitAllArrivals(op);
+        Exchange.copy(op.sendBase, op.sendOffset + ex.rank * block, op.recvBase, op.recvOffset, block);
+        for (long offset = 0; offset < block; offset += fragmentBytes)
+        {
+            final int length = (int)Math.min(fragmentBytes, block - offset);
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (op.root + i) % ex.size;
+                publish(peer, op.sendBase, op.sendOffset + peer * block + offset, length);
+            }
+        }
+    }
+
+    /**
+     * Gatherv (MPI 4.0, 6.5): as {@link #gather}, each non-root checking its count against the root's
+     * counts block ({@link VectorBlock}) and bumping the root's {@code FINISHED} (the block is read)
+     * before it streams; the root leaves when all have.
+     */
+    @Override
+    void gatherv(final Operation op)
+    {
+        final int extent = op.datatype.extent();
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+            VectorBlock.checkAgainstRoot(ex, op, VectorBlock.of(ex, op, op.root));
+            ex.blocks[op.root].incrementFinished();
+            sendBlock(op.root, op.sendBase, op.sendOffset, (long)op.ownCount * extent);
+            return;
+        }
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkRootItself(ex, op, op.ownCount, op.recvCounts[ex.rank]);
+        Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + (long)op.recvDispls[ex.rank] * extent,
+            (long)op.ownCount * extent);
+        for (int i = 1; i < ex.size; i++)
+        {
+            final int peer = (op.root + i) % ex.size;
+            receiveBlock(peer, op.recvBase, op.recvOffset + (long)op.recvDispls[peer] * extent,
+                (long)op.recvCounts[peer] * extent);
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
+    /**
+     * Scatterv (MPI 4.0, 6.6): as {@link #scatter} with the root's counts and displacements; every
+     * non-root checks its count against the root's counts block and bumps the root's {@code FINISHED}
+     * before it copies out, and the root leaves when all have (after its last fragment is in).
+     */
+    @Override
+    void scatterv(final Operation op)
+    {
+        final int extent = op.datatype.extent();
+        if (ex.rank != op.root)
+        {
+            ex.awaitArrival(op.root, op);
+            VectorBlock.checkAgainstRoot(ex, op, VectorBlock.of(ex, op, op.root));
+            ex.blocks[op.root].incrementFinished();
+            receiveBlock(op.root, op.recvBase, op.recvOffset, (long)op.ownCount * extent);
+            return;
+        }
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkRootItself(ex, op, op.ownCount, op.sendCounts[ex.rank]);
+        Exchange.copy(op.sendBase, op.sendOffset + (long)op.sendDispls[ex.rank] * extent, op.recvBase, op.recvOffset,
+            (long)op.ownCount * extent);
+        long longest = 0;
+        for (int r = 0; r < ex.size; r++)
+        {
+            longest = Math.max(longest, (long)op.sendCounts[r] * extent);
+        }
+        for (long offset = 0; offset < longest; offset += fragmentBytes)
+        {
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (op.root + i) % ex.size;
+                final long bytes = (long)op.sendCounts[peer] * extent;
+                if (offset < bytes)
+                {
+                    publish(peer, op.sendBase, op.sendOffset + (long)op.sendDispls[peer] * extent + offset,
+                        (int)Math.min(fragmentBytes, bytes - offset));
+                }
+            }
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
+    /**
+     * Allgatherv (MPI 4.0, 6.7): every rank checks every peer's send count against its receive counts
+     * and bumps every peer's {@code FINISHED} (their counts blocks are read), then multicasts its block
+     * while copying out the peers', fragment round by fragment round as in {@link #allGather} (a rank
+     * whose block has fewer fragments sits the later rounds out); it leaves when every peer has read
+     * its counts block. A rank that finds a disagreement never acknowledges, so every peer fails.
+     */
+    @Override
+    void allGatherv(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkAllGathervCounts(ex, op);
+        acknowledgeEveryone();
+        final int extent = op.datatype.extent();
+        Exchange.copy(op.sendBase, op.sendOffset, op.recvBase, op.recvOffset + (long)op.recvDispls[ex.rank] * extent,
+            (long)op.ownCount * extent);
+        long longest = 0;
+        for (int r = 0; r < ex.size; r++)
+        {
+            longest = Math.max(longest, (long)op.recvCounts[r] * extent);
+        }
+        final long own = (long)op.ownCount * extent;
+        for (long offset = 0; offset < longest; offset += fragmentBytes)
+        {
+            if (offset < own)
+            {
+                publish(ex.rank, op.sendBase, op.sendOffset + offset, (int)Math.min(fragmentBytes, own - offset));
+            }
+            for (int i = 1; i < ex.size; i++)
+            {
+                final int peer = (ex.rank + i) % ex.size;
+                final long bytes = (long)op.recvCounts[peer] * extent;
+                if (offset < bytes)
+                {
+                    final long slot = awaitFragment(peer, true);
+                    Exchange.copy(null, slot, op.recvBase, op.recvOffset + (long)op.recvDispls[peer] * extent + offset,
+                        Math.min(fragmentBytes, bytes - offset));
+                    release(peer, true);
+                }
+            }
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
+    /**
+     * Alltoallv (MPI 4.0, 6.8): every rank checks its send counts against the peers' receive counts and
+     * bumps every peer's {@code FINISHED}, then exchanges pairwise as {@link #allToAll}, step k sending
+     * {@code sendCounts[rank + k]} elements and receiving {@code recvCounts[rank - k]}, fragment by
+     * fragment interleaved; it leaves when every peer has read its counts block.
+     */
+    @Override
+    void allToAllv(final Operation op)
+    {
+        ex.awaitAllArrivals(op);
+        VectorBlock.checkAllToAllvCounts(ex, op);
+        acknowledgeEveryone();
+        final int extent = op.datatype.extent();
+        Exchange.copy(op.sendBase, op.sendOffset + (long)op.sendDispls[ex.rank] * extent, op.recvBase,
+            op.recvOffset + (long)op.recvDispls[ex.rank] * extent, (long)op.sendCounts[ex.rank] * extent);
+        for (int step = 1; step < ex.size; step++)
+        {
+            final int to = (ex.rank + step) % ex.size;
+            final int from = (ex.rank - step + ex.size) % ex.size;
+            final long sendBytes = (long)op.sendCounts[to] * extent;
+            final long recvBytes = (long)op.recvCounts[from] * extent;
+            final long sendAt = op.sendOffset + (long)op.sendDispls[to] * extent;
+            final long recvAt = op.recvOffset + (long)op.recvDispls[from] * extent;
+            for (long offset = 0; offset < Math.max(sendBytes, recvBytes); offset += fragmentBytes)
+            {
+                if (offset < sendBytes)
+                {
+                    publish(to, op.sendBase, sendAt + offset, (int)Math.min(fragmentBytes, sendBytes - offset));
+                }
+                if (offset < recvBytes)
+                {
+                    final long slot = awaitFragment(from, false);
+                    Exchange.copy(null, slot, op.recvBase, recvAt + offset, Math.min(fragmentBytes, recvBytes - offset));
+                    release(from, false);
+                }
+            }
+        }
+        ex.awaitFinished(ex.size - 1);
+    }
+
+    /** Tell every peer this rank has read its counts block (its {@code FINISHED}). */
+    private void acknowledgeEveryone()
+    {
+        for (int i = 1; i < ex.size; i++)
+        {
+            ex.blocks[(ex.rank + i) % ex.size].incrementFinished();
+        }
+    }
+
+    /** Stream {@code bytes} from this rank's buffer to {@code destination}'s ring, fragment by fragment. */
+    private void sendBlock(final int destination, final Object fromBase, final long from, final long bytes)
+    {
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
+        {
+            publish(destination, fromBase, from + offset, (int)Math.min(fragmentBytes, bytes - offset));
+        }
+    }
+
+    /** Copy {@code bytes} streamed by {@code producer} out of its ring into this rank's buffer. */
+    private void receiveBlock(final int producer, final Object toBase, final long to, final long bytes)
+    {
+        for (long offset = 0; offset < bytes; offset += fragmentBytes)
+        {
+            final long slot = awaitFragment(producer, false);
+            Exchange.copy(null, slot, toBase, to + offset, Math.min(fragmentBytes, bytes - offset));
+            release(producer, false);
+        }
+    }
+
     /**
      * Fold one fragment position of every rank into {@code acc} in rank order: this rank's own
      * contribution is read from its send buffer, the others' straight out of their ring slots;

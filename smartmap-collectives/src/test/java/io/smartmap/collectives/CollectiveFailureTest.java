@@ -183,7 +183,7 @@ class CollectiveFailureTest
      *
      * @return never: a rank that does not fail makes the test fail.
      */
-    private static String failsWithAMismatch(final Communicator comm, final Consumer<Communicator> calls)
+    static String failsWithAMismatch(final Communicator comm, final Consumer<Communicator> calls)
     {
         try
         {
@@ -203,7 +203,7 @@ class CollectiveFailureTest
     }
 
     /** Every rank of {@code ranks} ran {@link #failsWithAMismatch} and failed as expected. */
-    private static void assertEveryRankFailsWithAMismatch(final Executable ranks)
+    static void assertEveryRankFailsWithAMismatch(final Executable ranks)
     {
         final Exception ex = assertThrows(Exception.class, ranks);
         assertTrue(ex instanceof IllegalStateException && ex.getMessage().endsWith("failed as expected"),
