@@ -79,7 +79,8 @@ public final class CgRank
             {
                 report(problem, zeta, error, verified);
                 NpbReport.printCompleted("CG", problem.name(), Integer.toString(problem.na), problem.niter, seconds,
-                    comm.getSize(), problem.operations(), verified, algorithm, collective);
+                    comm.getSize(), problem.operations(), "floating point", verified,
+                    algorithm, collective);
                 NpbReport.writeResult(resultFile, seconds, collective, verified, zeta);
             }
             else

@@ -74,7 +74,8 @@ public final class FtRank
             {
                 System.out.println(verified ? " Result verification successful" : " Result verification failed");
                 NpbReport.printCompleted("FT", problem.name(), problem.nx + "x" + problem.ny + "x" + problem.nz,
-                    problem.iterations(), seconds, comm.getSize(), problem.operations(), verified, algorithm, collective);
+                    problem.iterations(), seconds, comm.getSize(), problem.operations(), "floating point", verified,
+                    algorithm, collective);
                 NpbReport.writeResult(resultFile, seconds, collective, verified, sums[sums.length - 1][0]);
             }
             else

@@ -36,11 +36,14 @@ final class NpbReport
         return new double[] {sum[0] / comm.getSize(), min[0]};
     }
 
-    /** NPB's "Benchmark Completed" block plus the algorithm and the time in collectives. */
+    /**
+     * NPB's "Benchmark Completed" block (Mop/s counts {@code operationType}: floating-point operations,
+     * keys ranked) plus the algorithm and the time in collectives.
+     */
     static void printCompleted(
         final String kernel, final String problemClass, final String size, final int iterations, final double seconds,
-        final int ranks, final double operations, final boolean verified, final Algorithm algorithm,
-        final double[] collective)
+        final int ranks, final double operations, final String operationType, final boolean verified,
+        final Algorithm algorithm, final double[] collective)
     {
         System.out.printf(Locale.ROOT, "%n%n %s Benchmark Completed.%n", kernel);
         System.out.printf(Locale.ROOT, " Class           = %24s%n", problemClass);
@@ -49,7 +52,7 @@ final class NpbReport
         System.out.printf(Locale.ROOT, " Time in seconds = %24.2f%n", seconds);
         System.out.printf(Locale.ROOT, " Total ranks     = %24d%n", ranks);
         System.out.printf(Locale.ROOT, " Mop/s total     = %24.2f%n", operations / seconds / 1e6);
-        System.out.printf(Locale.ROOT, " Operation type  = %24s%n", "floating point");
+        System.out.printf(Locale.ROOT, " Operation type  = %24s%n", operationType);
         System.out.printf(Locale.ROOT, " Verification    = %24s%n", verified ? "SUCCESSFUL" : "UNSUCCESSFUL");
         System.out.printf(Locale.ROOT, " Algorithm       = %24s%n", algorithm);
         System.out.printf(Locale.ROOT, " Time in collectives = %.4f seconds (%.1f%% of the run, mean over ranks," +

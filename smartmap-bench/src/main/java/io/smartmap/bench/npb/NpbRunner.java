@@ -21,20 +21,21 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code bin/smartmap-npb}: NAS Parallel Benchmark kernels over smartmap collectives on real rank
- * processes, verified against NPB's official values: CG (sparse matrix, allReduce + allGather)
- * and FT (3-D FFT, allToAll transposes).
+ * processes, verified against NPB's official values: CG (sparse matrix, allReduce + allGather),
+ * FT (3-D FFT, allToAll transposes) and IS (integer sort: allReduce of bucket counts, allToAll of
+ * send counts, allToAllv of the keys).
  */
 @Command(name = "smartmap-npb", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-    description = "Run an NPB kernel over smartmap collectives and verify it against NPB's values.")
+    description = "Run an NPB kernel (cg, ft or is) over smartmap collectives and verify it against NPB's values.")
 public final class NpbRunner implements Callable<Integer>
 {
-    @Parameters(index = "0", paramLabel = "KERNEL", description = "cg or ft")
+    @Parameters(index = "0", paramLabel = "KERNEL", description = "cg, ft or is")
     String kernel;
 
-    @Option(names = "--class", paramLabel = "CLASS", description = "S, W or A (default: ${DEFAULT-VALUE})")
+    @Option(names = "--class", paramLabel = "CLASS", description = "S, W or A; B too for is (default: ${DEFAULT-VALUE})")
     String problemClass = "S";
 
-    @Option(names = "--ranks", paramLabel = "N", description = "rank processes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--ranks", paramLabel = "N", description = "rank processes; a power of two for is (default: ${DEFAULT-VALUE})")
     int ranks = 2;
 
     @Option(names = "--algorithm", paramLabel = "ALG", description = "smartmap, two-copy or auto (default: ${DEFAULT-VALUE})")
@@ -73,18 +74,23 @@ public final class NpbRunner implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        if (!"cg".equals(kernel) && !"ft".equals(kernel))
+        if (!"cg".equals(kernel) && !"ft".equals(kernel) && !"is".equals(kernel))
         {
-            throw new IllegalArgumentException("kernel must be cg or ft: kernel=" + kernel);
+            throw new IllegalArgumentException("kernel must be cg, ft or is: kernel=" + kernel);
         }
         final String problem = problemClass.toUpperCase(Locale.ROOT);
-        if (!problem.equals("S") && !problem.equals("W") && !problem.equals("A"))
+        if (!problem.equals("S") && !problem.equals("W") && !problem.equals("A") && !(isKernel() && problem.equals("B")))
         {
-            throw new IllegalArgumentException("--class must be S, W or A: class=" + problemClass);
+            throw new IllegalArgumentException("--class must be S, W or A (or B for is): class=" + problemClass +
+                ", kernel=" + kernel);
         }
         if (ranks < 1 || ranks > 64)
         {
             throw new IllegalArgumentException("--ranks must be in 1..64: ranks=" + ranks);
+        }
+        if (isKernel() && Integer.bitCount(ranks) != 1)
+        {
+            throw new IllegalArgumentException("--ranks must be a power of two for is (as NPB IS): ranks=" + ranks);
         }
         final Algorithm chosen = parseAlgorithm(algorithm);
         if (!compare)
@@ -120,14 +126,32 @@ public final class NpbRunner implements Callable<Integer>
         final Path result = Files.createTempFile("smartmap-npb-", ".txt");
         try
         {
-            final boolean cg = "cg".equals(kernel);
+            final long regionBytes;
+            final String heap;
+            final Class<?> rankProgram;
+            switch (kernel)
+            {
+                case "cg":
+                    regionBytes = 64L << 20;
+                    heap = "-Xmx1g";
+                    rankProgram = CgRank.class;
+                    break;
+                case "ft":
+                    regionBytes = ftRegionBytes(problem);
+                    heap = "-Xmx3g";
+                    rankProgram = FtRank.class;
+                    break;
+                default:
+                    regionBytes = isRegionBytes(problem);
+                    heap = "-Xmx2g";
+                    rankProgram = IsRank.class;
+                    break;
+            }
             final List<String> args = new ArrayList<>(List.of("-n", Integer.toString(ranks), "--dir",
-                segmentDir.toString(), "--region-size", Long.toString(cg ? 64L << 20 : ftRegionBytes(problem)),
-                "--timeout", "120"));
+                segmentDir.toString(), "--region-size", Long.toString(regionBytes), "--timeout", "120"));
             args.add(ProcessHandle.current().info().command().orElse("java"));
             args.addAll(JvmFlags.all());
-            args.addAll(List.of(cg ? "-Xmx1g" : "-Xmx3g", "-cp",
-                System.getProperty("java.class.path"), cg ? CgRank.class.getName() : FtRank.class.getName(),
+            args.addAll(List.of(heap, "-cp", System.getProperty("java.class.path"), rankProgram.getName(),
                 problem, chosen.name(), result.toString(), Double.toString(seed)));
             final int code = Launcher.run(args.toArray(new String[0]), stdout, stderr);
             final String line = Files.readString(result, StandardCharsets.UTF_8).trim();
@@ -151,6 +175,18 @@ public final class NpbRunner implements Callable<Integer>
     {
         final FtClass ft = FtClass.valueOf(problem);
         return io.smartmap.core.Segment.strideFor(2 * 16 * ft.total() / ranks + (32L << 20));
+    }
+
+    /** Send keys (this rank's share) and receive keys (NPB's 1.5 times that) plus room for the rings. */
+    private long isRegionBytes(final String problem)
+    {
+        final long keysPerRank = IsClass.valueOf(problem).totalKeys() / ranks;
+        return io.smartmap.core.Segment.strideFor(4 * (keysPerRank + 3 * keysPerRank / 2) + (32L << 20));
+    }
+
+    private boolean isKernel()
+    {
+        return "is".equals(kernel);
     }
 
     private static Algorithm parseAlgorithm(final String name)
