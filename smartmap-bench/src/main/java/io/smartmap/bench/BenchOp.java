@@ -27,6 +27,9 @@ enum BenchOp
     /** Inclusive prefix reduction. Not in the default run. */
     SCAN(CollectiveKind.SCAN, List.of(Algorithm.TWO_COPY, Algorithm.SMARTMAP, Algorithm.AUTO));
 
+    /** The collectives of the SMARTMAP paper and the barrier: what a run measures unless {@code --ops} says otherwise. */
+    static final List<BenchOp> DEFAULT = List.of(REDUCE, BCAST, ALLREDUCE, ALLTOALL, ALLGATHER, BARRIER);
+
     private final CollectiveKind kind;
     private final List<Algorithm> algorithms;
 

@@ -56,7 +56,7 @@ public final class BenchRunner implements Callable<Integer>
     @Option(names = "--ops", split = ",", paramLabel = "OP",
         description = "reduce,bcast,allreduce,alltoall,allgather,barrier (the default), and gather,scatter," +
             "reduce-scatter-block,scan")
-    List<String> ops = List.of("reduce", "bcast", "allreduce", "alltoall", "allgather", "barrier");
+    List<String> ops = BenchOp.DEFAULT.stream().map(BenchOp::label).collect(java.util.stream.Collectors.toList());
 
     @Option(names = "--algorithms", split = ",", paramLabel = "ALG",
         description = "two-copy,smartmap-serial,smartmap-threaded,smartmap,auto (default: all that apply to each op)")
