@@ -121,6 +121,11 @@ final class MpiInterNode implements InterNode
         final SmartMapOptions options = options();
         this.dir = options.dir();
         this.jobId = agreeOnSegment(options);
+        if (nodeRank == 0)
+        {
+            // a leader that exits without close (an exception, System.exit) still removes the file; SIGKILL cannot
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Segment.delete(dir, jobId), "smartmap-segment-cleanup"));
+        }
         this.node = SmartMap.join(options.jobId(jobId));
     }
 
