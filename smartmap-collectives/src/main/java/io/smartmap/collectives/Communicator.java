@@ -264,12 +264,12 @@ public final class Communicator implements AutoCloseable
             {
                 throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
             }
+            final Algorithm resolved = selection.select(CollectiveKind.BARRIER, algorithm, 0, null);
             if (hierarchy != null)
             {
                 acrossNodes(() -> hierarchy.barrier(algorithm));
                 return;
             }
-            final Algorithm resolved = select(CollectiveKind.BARRIER, algorithm, 0, null);
             prepare(CollectiveKind.BARRIER, -1, 0, null, null, resolved, null, null);
             execute();
         }
@@ -305,6 +305,8 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
+        final Algorithm resolved = selection.select(CollectiveKind.BCAST, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
             begin();
@@ -318,7 +320,6 @@ public final class Communicator implements AutoCloseable
             }
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.BCAST, algorithm, bytes(count, datatype), null);
         // one buffer: copied in at the root, out at the others
         runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
             isRoot ? buffer : null, count, isRoot ? null : buffer, count);
@@ -355,6 +356,8 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         if (hierarchy != null)
         {
             begin();
@@ -368,7 +371,6 @@ public final class Communicator implements AutoCloseable
             }
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
             isRoot ? recvBuf : null, count);
     }
@@ -398,6 +400,8 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
+        final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         if (hierarchy != null)
         {
             begin();
@@ -411,7 +415,6 @@ public final class Communicator implements AutoCloseable
             }
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
@@ -438,6 +441,8 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
+        final Algorithm resolved = selection.select(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
             begin();
@@ -451,7 +456,6 @@ public final class Communicator implements AutoCloseable
             }
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
@@ -477,6 +481,8 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
             begin();
@@ -490,7 +496,6 @@ public final class Communicator implements AutoCloseable
             }
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 

@@ -410,6 +410,15 @@ final class HierarchicalRankProgram
     {
         try
         {
+            comm.allToAll(new int[size], new int[size], 1, Datatype.INT, Algorithm.SMARTMAP_THREADED);
+            throw new AssertionError("alltoall with a reduction's algorithm did not throw");
+        }
+        catch (final IllegalArgumentException expected)
+        {
+            checks++;
+        }
+        try
+        {
             comm.gather(new int[1], new int[size], 1, Datatype.INT, 0);
             throw new AssertionError("gather on a world across nodes did not throw");
         }
