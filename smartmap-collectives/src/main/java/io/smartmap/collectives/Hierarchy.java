@@ -30,7 +30,7 @@ import java.util.ServiceLoader;
  * <li>allgather: node gather to the leader, leader allgatherv of the node blocks, reorder into rank
  *     order (placements other than contiguous blocks), node bcast of the whole result.</li>
  * <li>alltoall: {@code MPI_Alltoall} over all world ranks (correct for any placement, and simple; the
- *     caller's algorithm is checked on the node communicator's terms but has no phase to select).</li>
+ *     caller's algorithm is checked as on one node but has no phase to select).</li>
  * </ul>
  * One node ({@link InterNode#nodeCount()} 1) runs every collective on the node communicator alone.
  * Scratch for the inter-node phase lives in this rank's region of the node segment (native memory MPI

@@ -69,6 +69,15 @@ class HierarchicalProcessTest
         assertChecks(run(launcher, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "1"), List.of(), dir, "check", "rank"), 4);
     }
 
+    /** No simulated nodes: MPI_Comm_split_type(SHARED) puts every rank of this machine on one node. */
+    @ParameterizedTest
+    @EnumSource(Launcher.class)
+    void shouldMatchTheRankOrderFoldOnTheNodesOfSharedMemory(final Launcher launcher, @TempDir final Path dir)
+        throws Exception
+    {
+        assertChecks(run(launcher, 4, Map.of(), List.of(), dir, "check", "rank"), 4);
+    }
+
     @ParameterizedTest
     @EnumSource(Launcher.class)
     void shouldMatchTheRankOrderFoldOnUnequalNodesOfTwoAndOne(final Launcher launcher, @TempDir final Path dir)
