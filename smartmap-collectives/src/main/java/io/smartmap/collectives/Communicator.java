@@ -68,6 +68,8 @@ public final class Communicator implements AutoCloseable
     private final Selection selection;
     private final Operation operation = new Operation();
     private final Staging staging;
+    /** The world of a job started by an MPI launcher, across nodes; null on one node ({@code bin/smartmap-run}). */
+    private final Hierarchy hierarchy;
     /** This rank's counts and displacements block for the v-variants ({@link VectorBlock}), allocated at first use. */
     private RegionBuffer vectorBlock;
     /** Set while a thread is inside a collective of this communicator: a second thread is refused. */
@@ -111,6 +113,23 @@ public final class Communicator implements AutoCloseable
     private Communicator(final SmartMap smartMap, final Context context, final CollectiveConfig config,
         final boolean ownsSmartMap)
     {
+        this(smartMap, context, config, ownsSmartMap, null);
+    }
+
+    /**
+     * A world across nodes: checks here, collectives in {@code hierarchy}, which owns the node's own
+     * communicator (it claims the node handle); this one's families over the node's world context stay
+     * idle, and its abort checks watch the node.
+     */
+    private Communicator(final Hierarchy hierarchy, final CollectiveConfig config)
+    {
+        this(hierarchy.node().smartMap(), hierarchy.node().smartMap().world(), config, false, hierarchy);
+    }
+
+    private Communicator(final SmartMap smartMap, final Context context, final CollectiveConfig config,
+        final boolean ownsSmartMap, final Hierarchy hierarchy)
+    {
+        this.hierarchy = hierarchy;
         this.smartMap = smartMap;
         this.context = context;
         this.ownsSmartMap = ownsSmartMap;
@@ -128,28 +147,55 @@ public final class Communicator implements AutoCloseable
     /**
      * Join the job started by {@code bin/smartmap-run} ({@link SmartMap#join()}) and return its
      * world communicator, which closes the handle on {@link #close()}.
+     * <p>
+     * In a process started by an MPI launcher ({@code mpirun}, {@code srun}: {@link InterNode#launchedByMpi},
+     * and no {@code SMARTMAP_RANK}) the world spans every MPI rank, across nodes: ranks are grouped into
+     * nodes, each node shares one segment, and barrier, bcast, reduce, allReduce, allGather and allToAll
+     * run hierarchically (smartmap inside each node, the system MPI between node leaders; needs
+     * {@code smartmap-mpi} on the class path and JDK 22+). The other collectives, the in-place variants,
+     * {@link #split} and {@link #dup} throw {@link UnsupportedOperationException} on such a world for now
+     * (issue 15). Reductions there give the same bits on every rank, and the single-node rank-order fold
+     * when each node holds a contiguous block of ranks; otherwise the fold runs in node-major order.
+     * {@link #close()} is then collective over all ranks (it ends MPI).
      */
     public static Communicator world()
     {
-        return new Communicator(SmartMap.join(), new CollectiveConfig(), true);
+        return world(new CollectiveConfig());
     }
 
     /** Same as {@link #world()} with a configuration. */
     public static Communicator world(final CollectiveConfig config)
     {
+        if (config == null)
+        {
+            throw new IllegalArgumentException("config must not be null: config=null");
+        }
+        if (InterNode.launchedByMpi(System.getenv()))
+        {
+            final Hierarchy hierarchy = Hierarchy.join(config);
+            try
+            {
+                return new Communicator(hierarchy, config);
+            }
+            catch (final RuntimeException ex)
+            {
+                hierarchy.close();
+                throw ex;
+            }
+        }
         return new Communicator(SmartMap.join(), config, true);
     }
 
     /** @return this rank, {@code [0, getSize())}. */
     public int getRank()
     {
-        return exchange.rank;
+        return hierarchy == null ? exchange.rank : hierarchy.worldRank();
     }
 
     /** @return ranks in the communicator. */
     public int getSize()
     {
-        return exchange.size;
+        return hierarchy == null ? exchange.size : hierarchy.worldSize();
     }
 
     /** @return the underlying handle. */
@@ -219,6 +265,11 @@ public final class Communicator implements AutoCloseable
                 throw new IllegalArgumentException("algorithm must not be null: algorithm=null");
             }
             final Algorithm resolved = selection.select(CollectiveKind.BARRIER, algorithm, 0, null);
+            if (hierarchy != null)
+            {
+                acrossNodes(() -> hierarchy.barrier(algorithm));
+                return;
+            }
             prepare(CollectiveKind.BARRIER, -1, 0, null, null, resolved, null, null);
             execute();
         }
@@ -254,7 +305,21 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
         final Algorithm resolved = selection.select(CollectiveKind.BCAST, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            begin();
+            try
+            {
+                acrossNodes(() -> hierarchy.bcast(buffer, count, datatype, root, algorithm));
+            }
+            finally
+            {
+                end();
+            }
+            return;
+        }
         // one buffer: copied in at the root, out at the others
         runStaged(CollectiveKind.BCAST, root, count, datatype, null, resolved,
             isRoot ? buffer : null, count, isRoot ? null : buffer, count);
@@ -291,7 +356,21 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
         final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            begin();
+            try
+            {
+                acrossNodes(() -> hierarchy.reduce(sendBuf, recvBuf, count, datatype, op, root, algorithm));
+            }
+            finally
+            {
+                end();
+            }
+            return;
+        }
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
             isRoot ? recvBuf : null, count);
     }
@@ -321,7 +400,21 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
         final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            begin();
+            try
+            {
+                acrossNodes(() -> hierarchy.allReduce(sendBuf, recvBuf, count, datatype, op, algorithm));
+            }
+            finally
+            {
+                end();
+            }
+            return;
+        }
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
@@ -348,7 +441,21 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
         final Algorithm resolved = selection.select(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            begin();
+            try
+            {
+                acrossNodes(() -> hierarchy.allToAll(sendBuf, recvBuf, count, datatype, algorithm));
+            }
+            finally
+            {
+                end();
+            }
+            return;
+        }
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
     }
 
@@ -374,7 +481,21 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
+        // the algorithm must apply to the collective (the same test on every rank, before any phase)
         final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            begin();
+            try
+            {
+                acrossNodes(() -> hierarchy.allGather(sendBuf, recvBuf, count, datatype, algorithm));
+            }
+            finally
+            {
+                end();
+            }
+            return;
+        }
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
     }
 
@@ -414,7 +535,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.GATHER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = select(CollectiveKind.GATHER, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.GATHER, root, count, datatype, null, resolved, sendBuf, count,
             isRoot ? recvBuf : null, total);
     }
@@ -454,7 +575,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.SCATTER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = select(CollectiveKind.SCATTER, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.SCATTER, root, count, datatype, null, resolved, isRoot ? sendBuf : null, total,
             recvBuf, count);
     }
@@ -501,7 +622,7 @@ public final class Communicator implements AutoCloseable
             recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", displs, "displs", datatype, true);
             staging.checkNoOverlap(sendBuf, recvBuf);
         }
-        final Algorithm resolved = selection.select(CollectiveKind.GATHERV, algorithm, 0, null);
+        final Algorithm resolved = select(CollectiveKind.GATHERV, algorithm, 0, null);
         runStaged(CollectiveKind.GATHERV, root, datatype, resolved, sendBuf, sendCount, isRoot ? recvBuf : null,
             recvElements, sendCount, null, null, isRoot ? recvCounts : null, isRoot ? displs : null);
     }
@@ -545,7 +666,7 @@ public final class Communicator implements AutoCloseable
             staging.checkNoOverlap(sendBuf, recvBuf);
         }
         staging.check(recvBuf, "recvBuf", recvCount, datatype);
-        final Algorithm resolved = selection.select(CollectiveKind.SCATTERV, algorithm, 0, null);
+        final Algorithm resolved = select(CollectiveKind.SCATTERV, algorithm, 0, null);
         runStaged(CollectiveKind.SCATTERV, root, datatype, resolved, isRoot ? sendBuf : null, sendElements, recvBuf,
             recvCount, recvCount, isRoot ? sendCounts : null, isRoot ? displs : null, null, null);
     }
@@ -588,7 +709,7 @@ public final class Communicator implements AutoCloseable
         {
             total += recvCounts[r];
         }
-        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHERV, algorithm,
+        final Algorithm resolved = select(CollectiveKind.ALLGATHERV, algorithm,
             total * datatype.extent() / getSize(), null);
         runStaged(CollectiveKind.ALLGATHERV, -1, datatype, resolved, sendBuf, sendCount, recvBuf, recvElements,
             sendCount, null, null, recvCounts, displs);
@@ -631,7 +752,7 @@ public final class Communicator implements AutoCloseable
         final long recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", rDispls, "rDispls", datatype,
             true);
         staging.checkNoOverlap(sendBuf, recvBuf);
-        final Algorithm resolved = selection.select(CollectiveKind.ALLTOALLV, algorithm, 0, null);
+        final Algorithm resolved = select(CollectiveKind.ALLTOALLV, algorithm, 0, null);
         runStaged(CollectiveKind.ALLTOALLV, -1, datatype, resolved, sendBuf, sendElements, recvBuf, recvElements, 0,
             sendCounts, sDispls, recvCounts, rDispls);
     }
@@ -675,7 +796,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER_BLOCK, algorithm,
+        final Algorithm resolved = select(CollectiveKind.REDUCE_SCATTER_BLOCK, algorithm,
             total * datatype.extent(), op);
         runStaged(CollectiveKind.REDUCE_SCATTER_BLOCK, -1, recvCount, datatype, op, resolved, sendBuf, total,
             recvBuf, recvCount);
@@ -725,7 +846,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER, algorithm,
+        final Algorithm resolved = select(CollectiveKind.REDUCE_SCATTER, algorithm,
             total * datatype.extent(), op);
         runStaged(CollectiveKind.REDUCE_SCATTER, -1, (int)total, datatype, op, resolved,
             sendBuf, -1, total, recv, own, recvCounts);
@@ -763,7 +884,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
@@ -798,7 +919,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.EXSCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = select(CollectiveKind.EXSCAN, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.EXSCAN, -1, count, datatype, op, resolved, sendBuf, count,
             receives ? recvBuf : null, count);
     }
@@ -828,7 +949,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
     }
 
@@ -857,7 +978,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         final boolean isRoot = getRank() == root;
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, buf, isRoot ? 0 : -1, count,
             isRoot ? buf : null, count, null);
@@ -886,7 +1007,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, buf, (long)count * getRank(), count,
             buf, total, null);
     }
@@ -914,7 +1035,7 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
         runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
     }
 
@@ -947,6 +1068,11 @@ public final class Communicator implements AutoCloseable
     public Communicator split(final int color, final int key)
     {
         checkUsable();
+        if (hierarchy != null)
+        {
+            throw new UnsupportedOperationException("split and dup of a world across nodes are not implemented yet " +
+                "(issue 15): rank=" + getRank());
+        }
         if (color < 0 && color != UNDEFINED)
         {
             throw new IllegalArgumentException("color must be non-negative or UNDEFINED: color=" + color);
@@ -1051,6 +1177,12 @@ public final class Communicator implements AutoCloseable
     {
         if (closed)
         {
+            return;
+        }
+        if (hierarchy != null)
+        {
+            closed = true;
+            hierarchy.close();
             return;
         }
         if (context == smartMap.world())
@@ -1647,6 +1779,41 @@ public final class Communicator implements AutoCloseable
         catch (final PeerFailureException ex)
         {
             failure = ex;
+            throw ex;
+        }
+    }
+
+    /**
+     * The selection table's choice; on a world across nodes, the collectives that {@link Hierarchy} does
+     * not implement yet are refused here, after their argument checks and before anything is staged.
+     */
+    private Algorithm select(final CollectiveKind kind, final Algorithm algorithm, final long bytes, final Op op)
+    {
+        if (hierarchy != null)
+        {
+            throw new UnsupportedOperationException(kind + " is not implemented yet on a world across nodes (issue 15: " +
+                "barrier, bcast, reduce, allReduce, allGather and allToAll are, out of place): rank=" + getRank());
+        }
+        return selection.select(kind, algorithm, bytes, op);
+    }
+
+    /**
+     * Run a hierarchical collective (the caller holds {@link #begin()}); a failure is this communicator's
+     * first failure (every later call rethrows it): the node communicator has already told its peers, and
+     * the MPI launcher ends the other nodes' ranks when this process exits with it.
+     */
+    private void acrossNodes(final Runnable collective)
+    {
+        try
+        {
+            collective.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (failure == null)
+            {
+                failure = ex;
+            }
             throw ex;
         }
     }

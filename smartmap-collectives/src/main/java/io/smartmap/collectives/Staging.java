@@ -280,7 +280,7 @@ final class Staging
         return UnsafeApi.arrayBaseOffset(buffer.getClass());
     }
 
-    private static void copy(final Object buffer, final long memory, final long bytes, final boolean in)
+    static void copy(final Object buffer, final long memory, final long bytes, final boolean in)
     {
         if (!addressable(buffer)) // a read-only heap ByteBuffer: no array to address, only its bulk get
         {

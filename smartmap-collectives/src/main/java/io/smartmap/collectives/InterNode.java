@@ -1,0 +1,112 @@
+package io.smartmap.collectives;
+
+import io.smartmap.core.SmartMap;
+
+import java.util.Map;
+
+/**
+ * The inter-node side of a job started by an MPI launcher ({@code mpirun}, {@code srun}, Hydra), as
+ * the hierarchical collectives of {@link Communicator#world()} need it (DESIGN.md section 3b): the
+ * job's facts (world, node and leader ranks), this rank's handle on its node's segment, and the few
+ * operations of the inter-node phase on native memory, addresses as {@code long} and lengths in
+ * bytes. Plain Java 17: smartmap-collectives never loads an MPI class or library itself; the
+ * implementation ({@code smartmap-mpi}, JDK 22+) is found with {@link java.util.ServiceLoader}
+ * through {@link InterNodeProvider} only when the process was started by an MPI launcher.
+ * <p>
+ * Ranks: world ranks are MPI's ({@code MPI_COMM_WORLD}); a node holds the world ranks with one node
+ * index, ranked inside it by world rank (node rank 0, the lowest, is the node's leader); leaders are
+ * ranked by node index in the leader operations. Every operation is collective over the ranks it names
+ * and blocks until this rank's part is done. One thread at a time (the world communicator enforces it).
+ */
+public interface InterNode extends AutoCloseable
+{
+    /** Environment variables by which MPI launchers tell a process its rank (Open MPI, Hydra/PMI, PMIx). */
+    String[] LAUNCHER_RANK_ENV = {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"};
+
+    /**
+     * @param env the process environment.
+     * @return whether an MPI launcher started this process and {@code bin/smartmap-run} did not
+     *         ({@code SMARTMAP_RANK} unset): {@link Communicator#world()} then spans all MPI ranks.
+     */
+    static boolean launchedByMpi(final Map<String, String> env)
+    {
+        if (env.get(io.smartmap.core.SmartMapOptions.RANK_ENV) != null)
+        {
+            return false;
+        }
+        for (final String name : LAUNCHER_RANK_ENV)
+        {
+            if (env.get(name) != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return this process's rank in {@code MPI_COMM_WORLD}. */
+    int worldRank();
+
+    /** @return the ranks of {@code MPI_COMM_WORLD}. */
+    int worldSize();
+
+    /** @return this rank's node, {@code [0, nodeCount())}, nodes numbered by their leaders' world ranks. */
+    int nodeIndex();
+
+    /** @return the nodes of the job. */
+    int nodeCount();
+
+    /** @return this rank's rank in its node, by world rank; 0 is the leader. */
+    int nodeRank();
+
+    /** @return the ranks of this rank's node. */
+    int nodeSize();
+
+    /** @return whether this rank leads its node (node rank 0). */
+    default boolean isLeader()
+    {
+        return nodeRank() == 0;
+    }
+
+    /** @return the node of a world rank (the same table on every rank). */
+    int nodeOf(int worldRank);
+
+    /** @return this rank's handle on its node's segment, its rank there {@link #nodeRank()}. */
+    SmartMap node();
+
+    /** Barrier over the leaders. Leaders only. */
+    void leaderBarrier();
+
+    /** Broadcast {@code bytes} at {@code address} from the leader of {@code rootNode} to every leader. Leaders only. */
+    void leaderBcast(long address, long bytes, int rootNode);
+
+    /** Send {@code bytes} at {@code address} to the leader of {@code node}. Leaders only. */
+    void leaderSend(long address, long bytes, int node);
+
+    /** Receive {@code bytes} into {@code address} from the leader of {@code node}. Leaders only. */
+    void leaderRecv(long address, long bytes, int node);
+
+    /**
+     * Every leader's {@code sendBytes} at {@code sendAddress} land at {@code recvAddress} in node order:
+     * node j's at the sum of {@code bytesPerNode[0..j)} ({@code bytesPerNode[j]} equals node j's
+     * {@code sendBytes}). Leaders only.
+     */
+    void leaderAllGatherv(long sendAddress, long sendBytes, long recvAddress, long[] bytesPerNode);
+
+    /** Send {@code bytes} at {@code address} to world rank {@code worldRank}. */
+    void send(long address, long bytes, int worldRank);
+
+    /** Receive {@code bytes} into {@code address} from world rank {@code worldRank}. */
+    void recv(long address, long bytes, int worldRank);
+
+    /** Alltoall over the world: block j ({@code bytesPerRank}) of the send side goes to world rank j. All ranks. */
+    void allToAll(long sendAddress, long recvAddress, long bytesPerRank);
+
+    /**
+     * End the job on this rank: a barrier over the node (nobody touches the segment any more), this
+     * rank's node handle closed, the node's segment deleted by its leader, MPI finalized. Collective
+     * over the world; idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,424 @@
+package io.smartmap.mpi;
+
+import io.smartmap.collectives.InterNode;
+import io.smartmap.core.Segment;
+import io.smartmap.core.SmartMap;
+import io.smartmap.core.SmartMapOptions;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link InterNode} over the system MPI (issue 15 parts 2 and 5): this process's MPI job grouped into
+ * nodes, one smartmap segment per node, the leader operations on {@code MPI_BYTE} buffers.
+ * <p>
+ * Nodes: {@code MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)}; or, for tests on one machine, simulated
+ * nodes of {@value #RANKS_PER_NODE_ENV}{@code =K} consecutive MPI ranks (or
+ * {@code -D}{@value #RANKS_PER_NODE_PROPERTY}{@code =K}), with {@value #PLACEMENT_ENV}{@code =round-robin}
+ * (or {@code -D}{@value #PLACEMENT_PROPERTY}) node = rank mod nodes instead ({@code ceil(size / K)} nodes).
+ * Node ranks follow world ranks; node index: the order of the leaders' world ranks (simulated: as placed).
+ * <p>
+ * Segment: each node's leader creates it ({@link Segment#create}: mode 0600, free-space check) under
+ * {@code SMARTMAP_DIR}, {@code SMARTMAP_REGION_SIZE} and {@code SMARTMAP_TIMEOUT_MS} as under
+ * {@code bin/smartmap-run}, job id {@code mpi-<leader pid>-n<node>}, and sends its name over the node
+ * communicator (or that it failed: every rank of the node then throws); the others attach. {@link #close()}:
+ * a node barrier, every handle closed, the leader deletes the file. A rank killed under {@code mpirun}: the
+ * launcher ends the job; nobody deletes that node's segment (remove {@code smartmap-mpi-*.seg} from the
+ * directory; {@code bin/smartmap-run} is not involved).
+ * <p>
+ * Threads: {@code MPI_THREAD_MULTIPLE} is asked for; the one user of these calls is a world communicator,
+ * which admits one thread at a time, so any level granted is enough.
+ */
+final class MpiInterNode implements InterNode
+{
+    static final String RANKS_PER_NODE_ENV = "SMARTMAP_RANKS_PER_NODE";
+    static final String RANKS_PER_NODE_PROPERTY = "smartmap.mpi.ranksPerNode";
+    static final String PLACEMENT_ENV = "SMARTMAP_PLACEMENT";
+    static final String PLACEMENT_PROPERTY = "smartmap.mpi.placement";
+    private static final int JOB_ID_BYTES = 64;
+    private static final int TAG = 15;
+
+    private final MpiLibrary mpi;
+    private final MpiComm world;
+    private final MpiComm nodeComm;
+    /** The leaders, ranked by node index; null on the other ranks. */
+    private final MpiComm leaderComm;
+    private final int worldRank;
+    private final int worldSize;
+    private final int nodeRank;
+    private final int nodeSize;
+    private final int nodeIndex;
+    private final int nodeCount;
+    private final int[] nodeOf;
+    private final Path dir;
+    private final String jobId;
+    private final SmartMap node;
+    private boolean closed;
+
+    /** Called by {@link MpiInterNodeProvider}: MPI initialised, nodes formed, the node segment joined. */
+    static InterNode join()
+    {
+        final MpiLibrary mpi = MpiLibrary.load();
+        mpi.initThread(ThreadLevel.MULTIPLE);
+        try
+        {
+            return new MpiInterNode(mpi);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // the other ranks may be inside a collective this rank never reaches: end the job, do not hang it
+            System.err.println("smartmap: rank " + mpi.rank(mpi.world()) + " cannot join the MPI job, aborting it: " + ex);
+            ex.printStackTrace();
+            mpi.abort(mpi.world(), 1);
+            throw ex;
+        }
+    }
+
+    private MpiInterNode(final MpiLibrary mpi)
+    {
+        this.mpi = mpi;
+        this.world = mpi.world();
+        this.worldRank = mpi.rank(world);
+        this.worldSize = mpi.size(world);
+        final int ranksPerNode = ranksPerNode();
+        if (ranksPerNode > 0)
+        {
+            final int nodes = (worldSize + ranksPerNode - 1) / ranksPerNode;
+            final int index = roundRobin() ? worldRank % nodes : worldRank / ranksPerNode;
+            this.nodeComm = mpi.split(world, index, worldRank);
+            this.nodeRank = mpi.rank(nodeComm);
+            this.leaderComm = mpi.split(world, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, index);
+            this.nodeIndex = index;
+        }
+        else
+        {
+            this.nodeComm = mpi.splitShared(world, worldRank);
+            this.nodeRank = mpi.rank(nodeComm);
+            this.leaderComm = mpi.split(world, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, worldRank);
+            this.nodeIndex = bcastInt(leaderComm == null ? 0 : mpi.rank(leaderComm), nodeComm);
+        }
+        this.nodeSize = mpi.size(nodeComm);
+        this.nodeOf = new int[worldSize];
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment mine = arena.allocate(ValueLayout.JAVA_INT);
+            mine.set(ValueLayout.JAVA_INT, 0, nodeIndex);
+            final MemorySegment all = arena.allocate(ValueLayout.JAVA_INT, worldSize);
+            mpi.allGather(mine, all, 1, MpiDatatype.INT, world);
+            int max = 0;
+            for (int r = 0; r < worldSize; r++)
+            {
+                nodeOf[r] = all.getAtIndex(ValueLayout.JAVA_INT, r);
+                max = Math.max(max, nodeOf[r]);
+            }
+            this.nodeCount = max + 1;
+        }
+        final SmartMapOptions options = options();
+        this.dir = options.dir();
+        this.jobId = agreeOnSegment(options);
+        if (nodeRank == 0)
+        {
+            // a leader that exits without close (an exception, System.exit) still removes the file; SIGKILL cannot
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Segment.delete(dir, jobId), "smartmap-segment-cleanup"));
+        }
+        this.node = SmartMap.join(options.jobId(jobId));
+    }
+
+    /** The leader creates the node's segment and sends its job id (or -1 for a failure) to the node. */
+    private String agreeOnSegment(final SmartMapOptions options)
+    {
+        RuntimeException failure = null;
+        String id = null;
+        if (nodeRank == 0)
+        {
+            id = "mpi-" + ProcessHandle.current().pid() + "-n" + nodeIndex;
+            try
+            {
+                options.jobId(id).validate();
+                Segment.create(options.dir(), id, nodeSize, options.regionSizeBytes()).close();
+            }
+            catch (final RuntimeException ex)
+            {
+                failure = ex;
+            }
+        }
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment name = arena.allocate(4 + JOB_ID_BYTES);
+            if (nodeRank == 0)
+            {
+                final byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
+                name.set(ValueLayout.JAVA_INT, 0, failure == null ? bytes.length : -1);
+                MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 4, Math.min(bytes.length, JOB_ID_BYTES));
+            }
+            mpi.bcast(name, 4 + JOB_ID_BYTES, MpiDatatype.BYTE, 0, nodeComm);
+            if (failure != null)
+            {
+                throw failure;
+            }
+            final int length = name.get(ValueLayout.JAVA_INT, 0);
+            if (length < 0)
+            {
+                throw new IllegalStateException("the node's leader could not create the node's segment (its own " +
+                    "exception says why): node=" + nodeIndex + ", worldRank=" + worldRank);
+            }
+            final byte[] bytes = new byte[length];
+            MemorySegment.copy(name, ValueLayout.JAVA_BYTE, 4, bytes, 0, length);
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Options as {@code bin/smartmap-run} passes them ({@code SMARTMAP_DIR} etc.), rank and size the node's. */
+    private SmartMapOptions options()
+    {
+        final SmartMapOptions options = new SmartMapOptions().rank(nodeRank).size(nodeSize);
+        final String dirValue = System.getenv(SmartMapOptions.DIR_ENV);
+        if (dirValue != null)
+        {
+            options.dir(Path.of(dirValue));
+        }
+        final String region = System.getenv(SmartMapOptions.REGION_SIZE_ENV);
+        if (region != null)
+        {
+            options.regionSizeBytes(parse(SmartMapOptions.REGION_SIZE_ENV, region));
+        }
+        final String timeout = System.getenv(SmartMapOptions.TIMEOUT_MS_ENV);
+        if (timeout != null)
+        {
+            options.timeoutNs(TimeUnit.MILLISECONDS.toNanos(parse(SmartMapOptions.TIMEOUT_MS_ENV, timeout)));
+        }
+        return options;
+    }
+
+    /** @return K of simulated nodes (property first, then environment), or 0 for nodes by shared memory. */
+    static int ranksPerNode()
+    {
+        final String property = System.getProperty(RANKS_PER_NODE_PROPERTY);
+        final String name = property != null ? RANKS_PER_NODE_PROPERTY : RANKS_PER_NODE_ENV;
+        final String value = property != null ? property : System.getenv(RANKS_PER_NODE_ENV);
+        if (value == null || value.isBlank())
+        {
+            return 0;
+        }
+        final long k = parse(name, value);
+        if (k < 1 || k > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("ranks per node must be positive: " + name + "=" + value);
+        }
+        return (int)k;
+    }
+
+    /** @return whether simulated nodes take ranks round robin (node = rank mod nodes) instead of in blocks. */
+    static boolean roundRobin()
+    {
+        final String property = System.getProperty(PLACEMENT_PROPERTY);
+        final String name = property != null ? PLACEMENT_PROPERTY : PLACEMENT_ENV;
+        final String value = property != null ? property : System.getenv(PLACEMENT_ENV);
+        if (value == null || value.isBlank() || value.trim().toLowerCase(Locale.ROOT).equals("block"))
+        {
+            return false;
+        }
+        if (value.trim().toLowerCase(Locale.ROOT).equals("round-robin"))
+        {
+            return true;
+        }
+        throw new IllegalArgumentException("placement must be block or round-robin: " + name + "=" + value);
+    }
+
+    private static long parse(final String name, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value.trim());
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("not an integer: " + name + "=" + value);
+        }
+    }
+
+    private int bcastInt(final int value, final MpiComm comm)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment buffer = arena.allocate(ValueLayout.JAVA_INT);
+            buffer.set(ValueLayout.JAVA_INT, 0, value);
+            mpi.bcast(buffer, 1, MpiDatatype.INT, 0, comm);
+            return buffer.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    @Override
+    public int worldRank()
+    {
+        return worldRank;
+    }
+
+    @Override
+    public int worldSize()
+    {
+        return worldSize;
+    }
+
+    @Override
+    public int nodeIndex()
+    {
+        return nodeIndex;
+    }
+
+    @Override
+    public int nodeCount()
+    {
+        return nodeCount;
+    }
+
+    @Override
+    public int nodeRank()
+    {
+        return nodeRank;
+    }
+
+    @Override
+    public int nodeSize()
+    {
+        return nodeSize;
+    }
+
+    @Override
+    public int nodeOf(final int rank)
+    {
+        return nodeOf[rank];
+    }
+
+    @Override
+    public SmartMap node()
+    {
+        return node;
+    }
+
+    @Override
+    public void leaderBarrier()
+    {
+        mpi.barrier(leaders());
+    }
+
+    @Override
+    public void leaderBcast(final long address, final long bytes, final int rootNode)
+    {
+        mpi.bcast(memory(address, bytes), count(bytes), MpiDatatype.BYTE, rootNode, leaders());
+    }
+
+    @Override
+    public void leaderSend(final long address, final long bytes, final int toNode)
+    {
+        mpi.send(memory(address, bytes), count(bytes), MpiDatatype.BYTE, toNode, TAG, leaders());
+    }
+
+    @Override
+    public void leaderRecv(final long address, final long bytes, final int fromNode)
+    {
+        mpi.recv(memory(address, bytes), count(bytes), MpiDatatype.BYTE, fromNode, TAG, leaders());
+    }
+
+    @Override
+    public void leaderAllGatherv(final long sendAddress, final long sendBytes, final long recvAddress,
+        final long[] bytesPerNode)
+    {
+        final int[] counts = new int[bytesPerNode.length];
+        final int[] displs = new int[bytesPerNode.length];
+        long total = 0;
+        for (int j = 0; j < counts.length; j++)
+        {
+            displs[j] = count(total);
+            counts[j] = count(bytesPerNode[j]);
+            total += bytesPerNode[j];
+        }
+        mpi.allGatherv(memory(sendAddress, sendBytes), count(sendBytes), memory(recvAddress, total), counts, displs,
+            MpiDatatype.BYTE, leaders());
+    }
+
+    @Override
+    public void send(final long address, final long bytes, final int toRank)
+    {
+        mpi.send(memory(address, bytes), count(bytes), MpiDatatype.BYTE, toRank, TAG, world);
+    }
+
+    @Override
+    public void recv(final long address, final long bytes, final int fromRank)
+    {
+        mpi.recv(memory(address, bytes), count(bytes), MpiDatatype.BYTE, fromRank, TAG, world);
+    }
+
+    @Override
+    public void allToAll(final long sendAddress, final long recvAddress, final long bytesPerRank)
+    {
+        final long total = bytesPerRank * worldSize;
+        count(total);
+        mpi.allToAll(memory(sendAddress, total), memory(recvAddress, total), count(bytesPerRank), MpiDatatype.BYTE, world);
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            mpi.barrier(nodeComm); // nobody on this node reads or writes the segment any more
+        }
+        finally
+        {
+            node.close();
+            if (nodeRank == 0)
+            {
+                Segment.delete(dir, jobId);
+            }
+            if (leaderComm != null)
+            {
+                mpi.free(leaderComm);
+            }
+            mpi.free(nodeComm);
+            mpi.finalizeMpi();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "MpiInterNode{worldRank=" + worldRank + ", worldSize=" + worldSize + ", node=" + nodeIndex + "/" +
+            nodeCount + ", nodeRank=" + nodeRank + "/" + nodeSize + ", job=" + jobId + ", abi=" + mpi.abi() + '}';
+    }
+
+    private MpiComm leaders()
+    {
+        if (leaderComm == null)
+        {
+            throw new IllegalStateException("not a node leader: worldRank=" + worldRank + ", nodeRank=" + nodeRank);
+        }
+        return leaderComm;
+    }
+
+    private static MemorySegment memory(final long address, final long bytes)
+    {
+        return MemorySegment.ofAddress(address).reinterpret(bytes);
+    }
+
+    /** @return bytes as an MPI count of {@code MPI_BYTE}s. */
+    private static int count(final long bytes)
+    {
+        if (bytes < 0 || bytes > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("too many bytes for one MPI call: bytes=" + bytes + ", max=" +
+                Integer.MAX_VALUE);
+        }
+        return (int)bytes;
+    }
+}

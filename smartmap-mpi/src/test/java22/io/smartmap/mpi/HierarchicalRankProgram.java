@@ -1,0 +1,443 @@
+package io.smartmap.mpi;
+
+import io.smartmap.collectives.Algorithm;
+import io.smartmap.collectives.Communicator;
+import io.smartmap.collectives.Datatype;
+import io.smartmap.collectives.Op;
+import io.smartmap.core.RegionBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * One rank of {@link HierarchicalProcessTest}, started by {@code mpirun}: {@link Communicator#world()} as
+ * unchanged user code gets, then barrier, bcast, reduce, allreduce, allgather and alltoall over FLOAT, DOUBLE,
+ * LONG and INT, SUM, MAX and a non-commutative user operator, several counts, algorithms and roots, and heap,
+ * direct and region buffers, each result compared bit for bit with a sequential model that folds the ranks'
+ * contributions in the expected order. Every rank computes every rank's data from the seed.
+ * <p>
+ * Arguments: {@code check ORDER} (ORDER {@code rank}: fold in rank order 0..size-1; {@code round-robin:N}: in
+ * node-major order of N round-robin nodes), or {@code digest} (float SUM allreduce of 1 MiB of random data:
+ * prints its SHA-256). Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
+ */
+final class HierarchicalRankProgram
+{
+    /** Non-commutative (and not associative: smartmap fixes the fold order, which this makes visible). */
+    static final Op MINUS = Op.create((inout, in, count, datatype) ->
+    {
+        final int extent = datatype.extent();
+        for (int i = 0; i < count; i++)
+        {
+            final int at = i * extent;
+            switch (datatype)
+            {
+                case FLOAT:
+                    inout.putFloat(at, inout.getFloat(at) - in.getFloat(at));
+                    break;
+                case DOUBLE:
+                    inout.putDouble(at, inout.getDouble(at) - in.getDouble(at));
+                    break;
+                case LONG:
+                    inout.putLong(at, inout.getLong(at) - in.getLong(at));
+                    break;
+                case INT:
+                    inout.putInt(at, inout.getInt(at) - in.getInt(at));
+                    break;
+                default:
+                    throw new IllegalArgumentException("datatype=" + datatype);
+            }
+        }
+    }, false);
+
+    private static final Datatype[] TYPES = {Datatype.FLOAT, Datatype.DOUBLE, Datatype.LONG, Datatype.INT};
+    private static final Op[] OPS = {Op.SUM, Op.MAX, MINUS};
+    private static final int[] COUNTS = {1, 37, 3000, 40000};
+
+    private final Communicator comm;
+    private final int rank;
+    private final int size;
+    /** The order in which the model folds the ranks. */
+    private final int[] order;
+    private int checks;
+    private int call;
+
+    private HierarchicalRankProgram(final Communicator comm, final int[] order)
+    {
+        this.comm = comm;
+        this.rank = comm.getRank();
+        this.size = comm.getSize();
+        this.order = order;
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final Communicator comm = Communicator.world();
+        try
+        {
+            if ("digest".equals(args[0]))
+            {
+                digest(comm);
+            }
+            else
+            {
+                final int[] order = order(args[1], comm.getSize());
+                final HierarchicalRankProgram program = new HierarchicalRankProgram(comm, order);
+                program.run();
+                System.out.println("ok rank=" + comm.getRank() + " size=" + comm.getSize() + " checks=" +
+                    program.checks + " order=" + Arrays.toString(order));
+            }
+        }
+        catch (final Throwable ex)
+        {
+            // before close: a failed rank leaves the job to mpirun, which ends the other ranks
+            System.out.println("FAIL rank=" + comm.getRank() + " " + ex);
+            ex.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+        comm.close();
+    }
+
+    /** The issue's test: float SUM allreduce of 1 MiB of random data; the same digest on 1 node and on 2. */
+    private static void digest(final Communicator comm) throws Exception
+    {
+        final int count = (1 << 20) / Float.BYTES;
+        final float[] send = new float[count];
+        final SplittableRandom random = new SplittableRandom(42 + comm.getRank());
+        for (int i = 0; i < count; i++)
+        {
+            send[i] = (float)(random.nextDouble() * 2e3 - 1e3);
+        }
+        final float[] recv = new float[count];
+        comm.allReduce(send, recv, count, Datatype.FLOAT, Op.SUM);
+        final ByteBuffer bytes = ByteBuffer.allocate(count * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(recv);
+        final String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
+        System.out.println("digest rank=" + comm.getRank() + " size=" + comm.getSize() + " sha256=" + digest);
+    }
+
+    private static int[] order(final String spec, final int size)
+    {
+        if ("rank".equals(spec))
+        {
+            return java.util.stream.IntStream.range(0, size).toArray();
+        }
+        final int nodes = Integer.parseInt(spec.substring("round-robin:".length()));
+        final List<Integer> order = new ArrayList<>();
+        for (int node = 0; node < nodes; node++)
+        {
+            for (int r = node; r < size; r += nodes)
+            {
+                order.add(r);
+            }
+        }
+        return order.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private void run()
+    {
+        comm.barrier();
+        comm.barrier(Algorithm.INLINE);
+        comm.barrier(Algorithm.SMARTMAP);
+        for (final Datatype type : TYPES)
+        {
+            for (final int count : COUNTS)
+            {
+                for (final Algorithm algorithm : algorithms(count, type))
+                {
+                    for (int root : new int[] {0, size - 1, 1 % size})
+                    {
+                        if (algorithm != Algorithm.SMARTMAP_THREADED) // a reduction's algorithm
+                        {
+                            bcast(type, count, algorithm, root);
+                        }
+                    }
+                    for (final Op op : OPS)
+                    {
+                        if (op.isUserDefined() && algorithm == Algorithm.SMARTMAP_THREADED)
+                        {
+                            continue; // threaded folds only predefined operators (paper, section 4.2)
+                        }
+                        allReduce(type, count, op, algorithm);
+                        for (int root : new int[] {0, size - 1, 1 % size})
+                        {
+                            reduce(type, count, op, algorithm, root);
+                        }
+                    }
+                    if (algorithm != Algorithm.SMARTMAP_THREADED)
+                    {
+                        allGather(type, count, algorithm);
+                        allToAll(type, count, algorithm);
+                    }
+                }
+            }
+        }
+        unsupported();
+        comm.barrier();
+    }
+
+    private static Algorithm[] algorithms(final int count, final Datatype type)
+    {
+        if ((long)count * type.extent() <= 8)
+        {
+            return new Algorithm[] {Algorithm.AUTO, Algorithm.INLINE, Algorithm.TWO_COPY};
+        }
+        return count >= 3000 ?
+            new Algorithm[] {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY, Algorithm.SMARTMAP_THREADED} :
+            new Algorithm[] {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY};
+    }
+
+    /** Heap, direct or region buffer, by call number, so every kind crosses every phase. */
+    private Object buffer(final int elements, final Datatype type, final int kind)
+    {
+        final int bytes = elements * type.extent();
+        switch (kind % 3)
+        {
+            case 0:
+                return ByteBuffer.allocate(bytes).order(ByteOrder.nativeOrder());
+            case 1:
+                return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            default:
+                return comm.allocate(elements, type);
+        }
+    }
+
+    private static void put(final Object buffer, final byte[] data)
+    {
+        if (buffer instanceof RegionBuffer)
+        {
+            ((RegionBuffer)buffer).buffer().putBytes(0, data);
+        }
+        else
+        {
+            ((ByteBuffer)buffer).duplicate().put(data);
+        }
+    }
+
+    private static byte[] get(final Object buffer, final int bytes)
+    {
+        final byte[] out = new byte[bytes];
+        if (buffer instanceof RegionBuffer)
+        {
+            ((RegionBuffer)buffer).buffer().getBytes(0, out);
+        }
+        else
+        {
+            ((ByteBuffer)buffer).duplicate().get(out);
+        }
+        return out;
+    }
+
+    private void free(final Object... buffers)
+    {
+        for (final Object buffer : buffers)
+        {
+            if (buffer instanceof RegionBuffer)
+            {
+                comm.free((RegionBuffer)buffer);
+            }
+        }
+    }
+
+    /** Rank {@code r}'s data for the current call: every rank computes it alike. */
+    private byte[] data(final int r, final int elements, final Datatype type)
+    {
+        final SplittableRandom random = new SplittableRandom(1_000_003L * call + r);
+        final ByteBuffer out = ByteBuffer.allocate(elements * type.extent()).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < elements; i++)
+        {
+            switch (type)
+            {
+                case FLOAT:
+                    out.putFloat((float)(random.nextDouble() * 200 - 100));
+                    break;
+                case DOUBLE:
+                    out.putDouble(random.nextDouble() * 2e6 - 1e6);
+                    break;
+                case LONG:
+                    out.putLong(random.nextLong());
+                    break;
+                case INT:
+                    out.putInt(random.nextInt());
+                    break;
+                default:
+                    throw new IllegalArgumentException("datatype=" + type);
+            }
+        }
+        return out.array();
+    }
+
+    /** The model: contributions folded element by element in {@link #order}. */
+    private byte[] fold(final int count, final Datatype type, final Op op)
+    {
+        final ByteBuffer acc = ByteBuffer.wrap(data(order[0], count, type)).order(ByteOrder.nativeOrder());
+        for (int k = 1; k < order.length; k++)
+        {
+            final ByteBuffer in = ByteBuffer.wrap(data(order[k], count, type)).order(ByteOrder.nativeOrder());
+            for (int i = 0; i < count; i++)
+            {
+                switch (type)
+                {
+                    case FLOAT:
+                    {
+                        final float a = acc.getFloat(4 * i);
+                        final float b = in.getFloat(4 * i);
+                        acc.putFloat(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                        break;
+                    }
+                    case DOUBLE:
+                    {
+                        final double a = acc.getDouble(8 * i);
+                        final double b = in.getDouble(8 * i);
+                        acc.putDouble(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                        break;
+                    }
+                    case LONG:
+                    {
+                        final long a = acc.getLong(8 * i);
+                        final long b = in.getLong(8 * i);
+                        acc.putLong(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                        break;
+                    }
+                    default:
+                    {
+                        final int a = acc.getInt(4 * i);
+                        final int b = in.getInt(4 * i);
+                        acc.putInt(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                    }
+                }
+            }
+        }
+        return acc.array();
+    }
+
+    private void check(final String what, final byte[] expected, final byte[] actual)
+    {
+        checks++;
+        if (!Arrays.equals(expected, actual))
+        {
+            int at = Arrays.mismatch(expected, actual);
+            throw new AssertionError(what + ": differs from the model at byte " + at + " (rank=" + rank + ", size=" +
+                size + ", call=" + call + ")");
+        }
+    }
+
+    private void bcast(final Datatype type, final int count, final Algorithm algorithm, final int root)
+    {
+        call++;
+        final Object buffer = buffer(count, type, call);
+        final byte[] expected = data(root, count, type);
+        if (rank == root)
+        {
+            put(buffer, expected);
+        }
+        comm.bcast(buffer, count, type, root, algorithm);
+        check("bcast " + type + " count=" + count + " " + algorithm + " root=" + root, expected,
+            get(buffer, count * type.extent()));
+        free(buffer);
+    }
+
+    private void reduce(final Datatype type, final int count, final Op op, final Algorithm algorithm, final int root)
+    {
+        call++;
+        final Object send = buffer(count, type, call);
+        final Object recv = rank == root ? buffer(count, type, call + 1) : null;
+        put(send, data(rank, count, type));
+        comm.reduce(send, recv, count, type, op, root, algorithm);
+        if (rank == root)
+        {
+            check("reduce " + type + " " + op + " count=" + count + " " + algorithm + " root=" + root,
+                fold(count, type, op), get(recv, count * type.extent()));
+        }
+        free(send, recv);
+    }
+
+    private void allReduce(final Datatype type, final int count, final Op op, final Algorithm algorithm)
+    {
+        call++;
+        final Object send = buffer(count, type, call);
+        final Object recv = buffer(count, type, call + 1);
+        put(send, data(rank, count, type));
+        comm.allReduce(send, recv, count, type, op, algorithm);
+        check("allreduce " + type + " " + op + " count=" + count + " " + algorithm, fold(count, type, op),
+            get(recv, count * type.extent()));
+        free(send, recv);
+    }
+
+    private void allGather(final Datatype type, final int count, final Algorithm algorithm)
+    {
+        call++;
+        final int block = count * type.extent();
+        final Object send = buffer(count, type, call);
+        final Object recv = buffer(count * size, type, call + 1);
+        put(send, data(rank, count, type));
+        comm.allGather(send, recv, count, type, algorithm);
+        final byte[] expected = new byte[block * size];
+        for (int r = 0; r < size; r++)
+        {
+            System.arraycopy(data(r, count, type), 0, expected, r * block, block);
+        }
+        check("allgather " + type + " count=" + count + " " + algorithm, expected, get(recv, block * size));
+        free(send, recv);
+    }
+
+    private void allToAll(final Datatype type, final int count, final Algorithm algorithm)
+    {
+        call++;
+        final int block = count * type.extent();
+        final Object send = buffer(count * size, type, call);
+        final Object recv = buffer(count * size, type, call + 1);
+        // rank r's send buffer: size blocks, all from data(r, count * size)
+        put(send, data(rank, count * size, type));
+        comm.allToAll(send, recv, count, type, algorithm);
+        final byte[] expected = new byte[block * size];
+        for (int r = 0; r < size; r++)
+        {
+            System.arraycopy(data(r, count * size, type), rank * block, expected, r * block, block);
+        }
+        check("alltoall " + type + " count=" + count + " " + algorithm, expected, get(recv, block * size));
+        free(send, recv);
+    }
+
+    /** The collectives not implemented across nodes yet say so, and leave the communicator usable. */
+    private void unsupported()
+    {
+        try
+        {
+            comm.allToAll(new int[size], new int[size], 1, Datatype.INT, Algorithm.SMARTMAP_THREADED);
+            throw new AssertionError("alltoall with a reduction's algorithm did not throw");
+        }
+        catch (final IllegalArgumentException expected)
+        {
+            checks++;
+        }
+        try
+        {
+            comm.gather(new int[1], new int[size], 1, Datatype.INT, 0);
+            throw new AssertionError("gather on a world across nodes did not throw");
+        }
+        catch (final UnsupportedOperationException expected)
+        {
+            if (!expected.getMessage().contains("issue 15"))
+            {
+                throw new AssertionError("message does not name the issue: " + expected.getMessage());
+            }
+            checks++;
+        }
+        try
+        {
+            comm.split(0, rank);
+            throw new AssertionError("split on a world across nodes did not throw");
+        }
+        catch (final UnsupportedOperationException expected)
+        {
+            checks++;
+        }
+    }
+}
