@@ -309,15 +309,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.BCAST, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
-            begin();
-            try
-            {
-                acrossNodes(() -> hierarchy.bcast(buffer, count, datatype, root, algorithm));
-            }
-            finally
-            {
-                end();
-            }
+            acrossNodesBegun(() -> hierarchy.bcast(buffer, count, datatype, root, algorithm));
             return;
         }
         // one buffer: copied in at the root, out at the others
@@ -360,15 +352,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         if (hierarchy != null)
         {
-            begin();
-            try
-            {
-                acrossNodes(() -> hierarchy.reduce(sendBuf, recvBuf, count, datatype, op, root, algorithm));
-            }
-            finally
-            {
-                end();
-            }
+            acrossNodesBegun(() -> hierarchy.reduce(sendBuf, recvBuf, count, datatype, op, root, algorithm));
             return;
         }
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, sendBuf, count,
@@ -404,15 +388,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         if (hierarchy != null)
         {
-            begin();
-            try
-            {
-                acrossNodes(() -> hierarchy.allReduce(sendBuf, recvBuf, count, datatype, op, algorithm));
-            }
-            finally
-            {
-                end();
-            }
+            acrossNodesBegun(() -> hierarchy.allReduce(sendBuf, recvBuf, count, datatype, op, algorithm));
             return;
         }
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
@@ -445,15 +421,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.ALLTOALL, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
-            begin();
-            try
-            {
-                acrossNodes(() -> hierarchy.allToAll(sendBuf, recvBuf, count, datatype, algorithm));
-            }
-            finally
-            {
-                end();
-            }
+            acrossNodesBegun(() -> hierarchy.allToAll(sendBuf, recvBuf, count, datatype, algorithm));
             return;
         }
         runStaged(CollectiveKind.ALLTOALL, -1, count, datatype, null, resolved, sendBuf, total, recvBuf, total);
@@ -485,15 +453,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
         if (hierarchy != null)
         {
-            begin();
-            try
-            {
-                acrossNodes(() -> hierarchy.allGather(sendBuf, recvBuf, count, datatype, algorithm));
-            }
-            finally
-            {
-                end();
-            }
+            acrossNodesBegun(() -> hierarchy.allGather(sendBuf, recvBuf, count, datatype, algorithm));
             return;
         }
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, sendBuf, count, recvBuf, total);
@@ -1802,6 +1762,20 @@ public final class Communicator implements AutoCloseable
      * first failure (every later call rethrows it): the node communicator has already told its peers, and
      * the MPI launcher ends the other nodes' ranks when this process exits with it.
      */
+    /** {@link #acrossNodes} holding this communicator for the calling thread ({@link #begin()}, {@link #end()}). */
+    private void acrossNodesBegun(final Runnable collective)
+    {
+        begin();
+        try
+        {
+            acrossNodes(collective);
+        }
+        finally
+        {
+            end();
+        }
+    }
+
     private void acrossNodes(final Runnable collective)
     {
         try
