@@ -103,6 +103,22 @@ public interface InterNode extends AutoCloseable
     void allToAll(long sendAddress, long recvAddress, long bytesPerRank);
 
     /**
+     * Allgatherv over the world: every rank's {@code sendBytes} at {@code sendAddress} land at
+     * {@code recvAddress + displs[r]} of every rank, rank r's {@code bytesPerRank[r]} bytes (its
+     * {@code sendBytes}); nothing else of the {@code recvSpan} bytes at {@code recvAddress} is written. All ranks.
+     */
+    void allGatherv(long sendAddress, long sendBytes, long recvAddress, long recvSpan, long[] bytesPerRank,
+        long[] displs);
+
+    /**
+     * Alltoallv over the world: {@code sendBytes[j]} bytes at {@code sendAddress + sendDispls[j]} go to world
+     * rank j, and rank j's block for this rank lands at {@code recvAddress + recvDispls[j]}
+     * ({@code recvBytes[j]} bytes); the spans are the bytes from each address that the blocks reach. All ranks.
+     */
+    void allToAllv(long sendAddress, long sendSpan, long[] sendBytes, long[] sendDispls, long recvAddress,
+        long recvSpan, long[] recvBytes, long[] recvDispls);
+
+    /**
      * End the job on this rank: a barrier over the node (nobody touches the segment any more), this
      * rank's node handle closed, the node's segment deleted by its leader, MPI finalized. Collective
      * over the world; idempotent.

@@ -363,6 +363,22 @@ final class MpiInterNode implements InterNode
     }
 
     @Override
+    public void allGatherv(final long sendAddress, final long sendBytes, final long recvAddress, final long recvSpan,
+        final long[] bytesPerRank, final long[] displs)
+    {
+        mpi.allGatherv(memory(sendAddress, sendBytes), count(sendBytes), memory(recvAddress, recvSpan),
+            counts(bytesPerRank), counts(displs), MpiDatatype.BYTE, world);
+    }
+
+    @Override
+    public void allToAllv(final long sendAddress, final long sendSpan, final long[] sendBytes, final long[] sendDispls,
+        final long recvAddress, final long recvSpan, final long[] recvBytes, final long[] recvDispls)
+    {
+        mpi.allToAllv(memory(sendAddress, sendSpan), counts(sendBytes), counts(sendDispls), memory(recvAddress, recvSpan),
+            counts(recvBytes), counts(recvDispls), MpiDatatype.BYTE, world);
+    }
+
+    @Override
     public void close()
     {
         if (closed)
@@ -409,6 +425,17 @@ final class MpiInterNode implements InterNode
     private static MemorySegment memory(final long address, final long bytes)
     {
         return MemorySegment.ofAddress(address).reinterpret(bytes);
+    }
+
+    /** @return byte counts or displacements, one per rank, as MPI counts of {@code MPI_BYTE}s. */
+    private static int[] counts(final long[] bytes)
+    {
+        final int[] counts = new int[bytes.length];
+        for (int i = 0; i < counts.length; i++)
+        {
+            counts[i] = count(bytes[i]);
+        }
+        return counts;
     }
 
     /** @return bytes as an MPI count of {@code MPI_BYTE}s. */
