@@ -495,7 +495,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.GATHER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = selection.select(CollectiveKind.GATHER, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.gather(sendBuf, recvBuf, count, datatype, root, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.GATHER, root, count, datatype, null, resolved, sendBuf, count,
             isRoot ? recvBuf : null, total);
     }
@@ -535,7 +540,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.SCATTER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = selection.select(CollectiveKind.SCATTER, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.scatter(sendBuf, recvBuf, count, datatype, root, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.SCATTER, root, count, datatype, null, resolved, isRoot ? sendBuf : null, total,
             recvBuf, count);
     }
@@ -669,8 +679,13 @@ public final class Communicator implements AutoCloseable
         {
             total += recvCounts[r];
         }
-        final Algorithm resolved = select(CollectiveKind.ALLGATHERV, algorithm,
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHERV, algorithm,
             total * datatype.extent() / getSize(), null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.allGatherv(sendBuf, sendCount, recvBuf, recvElements, recvCounts, displs, datatype, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.ALLGATHERV, -1, datatype, resolved, sendBuf, sendCount, recvBuf, recvElements,
             sendCount, null, null, recvCounts, displs);
     }
@@ -712,7 +727,13 @@ public final class Communicator implements AutoCloseable
         final long recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", rDispls, "rDispls", datatype,
             true);
         staging.checkNoOverlap(sendBuf, recvBuf);
-        final Algorithm resolved = select(CollectiveKind.ALLTOALLV, algorithm, 0, null);
+        final Algorithm resolved = selection.select(CollectiveKind.ALLTOALLV, algorithm, 0, null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.allToAllv(sendBuf, sendElements, sendCounts, sDispls, recvBuf, recvElements, recvCounts,
+                rDispls, datatype, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.ALLTOALLV, -1, datatype, resolved, sendBuf, sendElements, recvBuf, recvElements, 0,
             sendCounts, sDispls, recvCounts, rDispls);
     }
@@ -756,8 +777,16 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.REDUCE_SCATTER_BLOCK, algorithm,
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER_BLOCK, algorithm,
             total * datatype.extent(), op);
+        if (hierarchy != null)
+        {
+            final int[] recvCounts = new int[getSize()];
+            java.util.Arrays.fill(recvCounts, recvCount);
+            acrossNodesBegun(() -> hierarchy.reduceScatter(sendBuf, recvBuf, recvCounts, (int)total, datatype, op,
+                algorithm));
+            return;
+        }
         runStaged(CollectiveKind.REDUCE_SCATTER_BLOCK, -1, recvCount, datatype, op, resolved, sendBuf, total,
             recvBuf, recvCount);
     }
@@ -806,8 +835,14 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.REDUCE_SCATTER, algorithm,
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE_SCATTER, algorithm,
             total * datatype.extent(), op);
+        if (hierarchy != null)
+        {
+            final int[] counts = java.util.Arrays.copyOf(recvCounts, getSize()); // read during the call, not kept
+            acrossNodesBegun(() -> hierarchy.reduceScatter(sendBuf, recv, counts, (int)total, datatype, op, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.REDUCE_SCATTER, -1, (int)total, datatype, op, resolved,
             sendBuf, -1, total, recv, own, recvCounts);
     }
@@ -844,7 +879,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.scan(sendBuf, recvBuf, count, datatype, op, algorithm, false));
+            return;
+        }
         runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, sendBuf, count, recvBuf, count);
     }
 
@@ -879,7 +919,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.EXSCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = selection.select(CollectiveKind.EXSCAN, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.scan(sendBuf, receives ? recvBuf : null, count, datatype, op, algorithm, true));
+            return;
+        }
         runStaged(CollectiveKind.EXSCAN, -1, count, datatype, op, resolved, sendBuf, count,
             receives ? recvBuf : null, count);
     }
@@ -909,7 +954,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.allReduce(buf, buf, count, datatype, op, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
     }
 
@@ -938,8 +988,13 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = selection.select(CollectiveKind.REDUCE, algorithm, bytes(count, datatype), op);
         final boolean isRoot = getRank() == root;
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.reduce(buf, isRoot ? buf : null, count, datatype, op, root, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, buf, isRoot ? 0 : -1, count,
             isRoot ? buf : null, count, null);
     }
@@ -967,7 +1022,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
+        final Algorithm resolved = selection.select(CollectiveKind.ALLGATHER, algorithm, bytes(count, datatype), null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.allGather(buf, count, datatype, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.ALLGATHER, -1, count, datatype, null, resolved, buf, (long)count * getRank(), count,
             buf, total, null);
     }
@@ -995,7 +1055,12 @@ public final class Communicator implements AutoCloseable
         {
             return;
         }
-        final Algorithm resolved = select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        final Algorithm resolved = selection.select(CollectiveKind.SCAN, algorithm, bytes(count, datatype), op);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.scan(buf, count, datatype, op, algorithm));
+            return;
+        }
         runStaged(CollectiveKind.SCAN, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
     }
 
@@ -1752,16 +1817,11 @@ public final class Communicator implements AutoCloseable
         if (hierarchy != null)
         {
             throw new UnsupportedOperationException(kind + " is not implemented yet on a world across nodes (issue 15: " +
-                "barrier, bcast, reduce, allReduce, allGather and allToAll are, out of place): rank=" + getRank());
+                "every other collective is, gatherv and scatterv not yet): rank=" + getRank());
         }
         return selection.select(kind, algorithm, bytes, op);
     }
 
-    /**
-     * Run a hierarchical collective (the caller holds {@link #begin()}); a failure is this communicator's
-     * first failure (every later call rethrows it): the node communicator has already told its peers, and
-     * the MPI launcher ends the other nodes' ranks when this process exits with it.
-     */
     /** {@link #acrossNodes} holding this communicator for the calling thread ({@link #begin()}, {@link #end()}). */
     private void acrossNodesBegun(final Runnable collective)
     {
@@ -1776,6 +1836,11 @@ public final class Communicator implements AutoCloseable
         }
     }
 
+    /**
+     * Run a hierarchical collective (the caller holds {@link #begin()}); a failure is this communicator's
+     * first failure (every later call rethrows it): the node communicator has already told its peers, and
+     * the MPI launcher ends the other nodes' ranks when this process exits with it.
+     */
     private void acrossNodes(final Runnable collective)
     {
         try

@@ -1,6 +1,7 @@
 package io.smartmap.collectives;
 
 import io.smartmap.core.RegionBuffer;
+import org.agrona.UnsafeApi;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -44,6 +45,9 @@ final class Hierarchy implements AutoCloseable
     private static final int PARTIAL = 2;
     private static final int GATHERED = 3;
     private static final int ORDERED = 4;
+    private static final int INPUT = 5;
+    private static final int RESULT = 6;
+    private static final int ALL = 7;
 
     private final InterNode inter;
     private final Communicator node;
@@ -56,7 +60,7 @@ final class Hierarchy implements AutoCloseable
     private final int[] nodeRankOf;
     /** Whether node-major order is rank order (every node a contiguous block, nodes in rank order). */
     private final boolean blocks;
-    private final RegionBuffer[] scratch = new RegionBuffer[5];
+    private final RegionBuffer[] scratch = new RegionBuffer[8];
 
     private Hierarchy(final InterNode inter, final CollectiveConfig config)
     {
@@ -313,20 +317,7 @@ final class Hierarchy implements AutoCloseable
         }
         final RegionBuffer nodeMajor = scratch(ORDERED, block * size);
         inter.leaderAllGatherv(gathered.memoryAddress(), block * inter.nodeSize(), nodeMajor.memoryAddress(), bytesPerNode);
-        RegionBuffer ordered = nodeMajor;
-        if (!blocks)
-        {
-            ordered = scratch(ACC, block * size);
-            long at = nodeMajor.memoryAddress();
-            for (final int[] ranks : members)
-            {
-                for (final int r : ranks)
-                {
-                    Exchange.copy(at, ordered.memoryAddress() + r * block, block);
-                    at += block;
-                }
-            }
-        }
+        final RegionBuffer ordered = rankOrder(nodeMajor, block);
         node.bcast(ordered, total, datatype, 0, phase);
         Staging.copy(recvBuf, ordered.memoryAddress(), block * size, false);
     }
@@ -364,6 +355,457 @@ final class Hierarchy implements AutoCloseable
             return;
         }
         allToAll(sendBuf, recvBuf, count, datatype);
+    }
+
+    /** Allgather with MPI_IN_PLACE: this rank's block of {@code buf} copied into scratch, then the out-of-place phases. */
+    void allGather(final Object buf, final int count, final Datatype datatype, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.allGather(buf, count, datatype, algorithm);
+            return;
+        }
+        final long block = (long)count * datatype.extent();
+        final RegionBuffer input = scratch(INPUT, block);
+        copyAt(buf, block * inter.worldRank(), input.memoryAddress(), block, true);
+        allGather(input, buf, count, datatype, algorithm);
+    }
+
+    void gather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.gather(sendBuf, recvBuf, count, datatype, nodeRankOf[root], algorithm);
+            return;
+        }
+        final long block = (long)count * datatype.extent();
+        final int size = inter.worldSize();
+        final int self = inter.worldRank();
+        final int rootNode = inter.nodeOf(root);
+        final Algorithm phase = movePhase(algorithm);
+        if (inter.isLeader())
+        {
+            final RegionBuffer gathered = scratch(GATHERED, block * inter.nodeSize());
+            node.gather(sendBuf, gathered, count, datatype, 0, phase);
+            if (inter.nodeIndex() != rootNode)
+            {
+                inter.leaderSend(gathered.memoryAddress(), block * inter.nodeSize(), rootNode);
+            }
+            else
+            {
+                // the root's leader receives the node blocks in node order (each leader sends one message)
+                final RegionBuffer nodeMajor = scratch(ORDERED, block * size);
+                long at = nodeMajor.memoryAddress();
+                for (int j = 0; j < members.length; j++)
+                {
+                    final long bytes = block * members[j].length;
+                    if (j == rootNode)
+                    {
+                        Exchange.copy(gathered.memoryAddress(), at, bytes);
+                    }
+                    else
+                    {
+                        inter.leaderRecv(at, bytes, j);
+                    }
+                    at += bytes;
+                }
+                final RegionBuffer ordered = rankOrder(nodeMajor, block);
+                if (self == root)
+                {
+                    Staging.copy(recvBuf, ordered.memoryAddress(), block * size, false);
+                }
+                else
+                {
+                    inter.send(ordered.memoryAddress(), block * size, root);
+                }
+            }
+        }
+        else
+        {
+            node.gather(sendBuf, null, count, datatype, 0, phase);
+            if (self == root)
+            {
+                receive(recvBuf, block * size, leaderOf[rootNode]);
+            }
+        }
+    }
+
+    void scatter(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final int root,
+        final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.scatter(sendBuf, recvBuf, count, datatype, nodeRankOf[root], algorithm);
+            return;
+        }
+        final long block = (long)count * datatype.extent();
+        final long total = block * inter.worldSize();
+        final int self = inter.worldRank();
+        final int rootNode = inter.nodeOf(root);
+        final Algorithm phase = movePhase(algorithm);
+        if (!inter.isLeader())
+        {
+            if (self == root)
+            {
+                inter.send(sendAddress(sendBuf, total), total, leaderOf[rootNode]);
+            }
+            node.scatter(null, recvBuf, count, datatype, 0, phase);
+            return;
+        }
+        final RegionBuffer mine = scratch(GATHERED, block * inter.nodeSize());
+        if (inter.nodeIndex() == rootNode)
+        {
+            final long ordered;
+            if (self == root)
+            {
+                ordered = sendAddress(sendBuf, total);
+            }
+            else
+            {
+                ordered = scratch(STAGE, total).memoryAddress();
+                inter.recv(ordered, total, root);
+            }
+            final long nodeMajor = nodeMajorOrder(ordered, block);
+            long at = nodeMajor;
+            for (int j = 0; j < members.length; j++)
+            {
+                final long bytes = block * members[j].length;
+                if (j == rootNode)
+                {
+                    Exchange.copy(at, mine.memoryAddress(), bytes);
+                }
+                else
+                {
+                    inter.leaderSend(at, bytes, j);
+                }
+                at += bytes;
+            }
+        }
+        else
+        {
+            inter.leaderRecv(mine.memoryAddress(), block * inter.nodeSize(), rootNode);
+        }
+        node.scatter(mine, recvBuf, count, datatype, 0, phase);
+    }
+
+    /**
+     * Reduce-scatter (block or not): the reproducible chain of {@link #allReduce} over the whole send buffer,
+     * leader bcast of the result from the last node, then a node scatterv from the leader: every rank's block
+     * (at its world offset) straight out of the leader's copy of the result.
+     *
+     * @param recvCounts elements of each world rank's block; {@code total} their sum.
+     */
+    void reduceScatter(final Object sendBuf, final Object recvBuf, final int[] recvCounts, final int total,
+        final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        final long bytes = (long)total * datatype.extent();
+        final int[] ranks = members[inter.nodeIndex()];
+        final int own = recvCounts[inter.worldRank()];
+        // nothing to write here: a scratch buffer stands in for the absent receive buffer of an empty block
+        final Object recv = recvBuf != null ? recvBuf : scratch(RESULT, 0);
+        final Algorithm phase = movePhase(algorithm);
+        final long result = chain(sendBuf, total, datatype, op, algorithm);
+        if (!inter.isLeader())
+        {
+            node.scatterv(null, null, null, recv, own, datatype, 0, phase);
+            return;
+        }
+        inter.leaderBcast(result, bytes, inter.nodeCount() - 1);
+        final int[] offsets = new int[inter.worldSize()];
+        for (int r = 1; r < offsets.length; r++)
+        {
+            offsets[r] = offsets[r - 1] + recvCounts[r - 1];
+        }
+        final int[] counts = new int[ranks.length];
+        final int[] displs = new int[ranks.length];
+        for (int i = 0; i < ranks.length; i++)
+        {
+            counts[i] = recvCounts[ranks[i]];
+            displs[i] = offsets[ranks[i]];
+        }
+        node.scatterv(scratch[PARTIAL], counts, displs, recv, own, datatype, 0, phase);
+    }
+
+    /**
+     * Scan or exscan: rank i gets the fold of ranks 0..i (exclusive: 0..i-1) in rank order. Contiguous node
+     * blocks: a chain along the nodes; the last rank of node k-1 sends its prefix (the fold of every rank
+     * below node k) to the leader of node k, which folds its own contribution onto it ({@code A op x}) and
+     * enters the node scan with that, so the node scan continues the one left fold of ranks 0..i. Other
+     * placements: {@link #scanByAllGather}.
+     */
+    void scan(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype, final Op op,
+        final Algorithm algorithm, final boolean exclusive)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            if (exclusive)
+            {
+                node.exScan(sendBuf, recvBuf, count, datatype, op, algorithm);
+            }
+            else
+            {
+                node.scan(sendBuf, recvBuf, count, datatype, op, algorithm);
+            }
+            return;
+        }
+        if (!blocks)
+        {
+            scanByAllGather(sendBuf, recvBuf, count, datatype, op, algorithm, exclusive);
+            return;
+        }
+        final long bytes = (long)count * datatype.extent();
+        final int k = inter.nodeIndex();
+        final ReductionKernel kernel = config.kernels().kernel(datatype, op);
+        Object contribution = sendBuf;
+        if (inter.isLeader() && k > 0)
+        {
+            final RegionBuffer acc = scratch(ACC, bytes);
+            inter.recv(acc.memoryAddress(), bytes, members[k - 1][members[k - 1].length - 1]);
+            if (exclusive)
+            {
+                Staging.copy(recvBuf, acc.memoryAddress(), bytes, false); // the leader's exclusive prefix: A itself
+            }
+            kernel.combine(acc.memoryAddress(), acc.memoryAddress(), sendAddress(sendBuf, bytes), count);
+            contribution = acc;
+        }
+        if (exclusive)
+        {
+            node.exScan(contribution, inter.isLeader() ? null : recvBuf, count, datatype, op, algorithm);
+        }
+        else
+        {
+            node.scan(contribution, recvBuf, count, datatype, op, algorithm);
+        }
+        if (inter.nodeRank() == inter.nodeSize() - 1 && k < inter.nodeCount() - 1)
+        {
+            // the fold of every rank of nodes 0..k, for the next node's leader
+            final long prefix;
+            if (!exclusive)
+            {
+                prefix = sendAddress(recvBuf, bytes);
+            }
+            else if (inter.isLeader())
+            {
+                prefix = sendAddress(contribution, bytes); // a node of one: its contribution is the fold
+            }
+            else
+            {
+                final RegionBuffer fold = scratch(RESULT, bytes);
+                Staging.copy(recvBuf, fold.memoryAddress(), bytes, true);
+                kernel.combine(fold.memoryAddress(), fold.memoryAddress(), sendAddress(sendBuf, bytes), count);
+                prefix = fold.memoryAddress();
+            }
+            inter.send(prefix, bytes, leaderOf[k + 1]);
+        }
+    }
+
+    /**
+     * Scan for placements other than contiguous node blocks (the prefix of world ranks 0..i crosses nodes
+     * back and forth): {@link #allGather} of every rank's input in rank order, then each rank folds ranks 0..i
+     * (exclusive: 0..i-1) itself, left to right. Cost: {@code size * count} elements of scratch and of
+     * allgather traffic per rank, and up to {@code size - 1} local folds of {@code count} elements.
+     */
+    private void scanByAllGather(final Object sendBuf, final Object recvBuf, final int count, final Datatype datatype,
+        final Op op, final Algorithm algorithm, final boolean exclusive)
+    {
+        final long bytes = (long)count * datatype.extent();
+        final RegionBuffer all = scratch(ALL, bytes * inter.worldSize());
+        allGather(sendBuf, all, count, datatype, algorithm);
+        final int last = exclusive ? inter.worldRank() - 1 : inter.worldRank();
+        if (last < 0)
+        {
+            return; // exscan on rank 0: nothing to write
+        }
+        final RegionBuffer fold = scratch(RESULT, bytes);
+        Exchange.copy(all.memoryAddress(), fold.memoryAddress(), bytes);
+        final ReductionKernel kernel = config.kernels().kernel(datatype, op);
+        for (int r = 1; r <= last; r++)
+        {
+            kernel.combine(fold.memoryAddress(), fold.memoryAddress(), all.memoryAddress() + r * bytes, count);
+        }
+        Staging.copy(recvBuf, fold.memoryAddress(), bytes, false);
+    }
+
+    /** Scan with MPI_IN_PLACE: {@code buf} copied into scratch (the node scan reads inputs while writing results). */
+    void scan(final Object buf, final int count, final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.scan(buf, count, datatype, op, algorithm);
+            return;
+        }
+        final long bytes = (long)count * datatype.extent();
+        final RegionBuffer input = scratch(INPUT, bytes);
+        Staging.copy(buf, input.memoryAddress(), bytes, true);
+        scan(input, buf, count, datatype, op, algorithm, false);
+    }
+
+    /**
+     * Allgatherv: {@code MPI_Allgatherv} over all world ranks (every rank knows every count and displacement;
+     * correct for any placement; the caller's algorithm is checked as on one node but selects no phase).
+     * A receive buffer on the Java heap is staged over the span of its blocks, copied in first so that
+     * the gaps between blocks keep their contents.
+     */
+    void allGatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final long recvElements,
+        final int[] recvCounts, final int[] displs, final Datatype datatype, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.allGatherv(sendBuf, sendCount, recvBuf, recvCounts, displs, datatype, algorithm);
+            return;
+        }
+        final int extent = datatype.extent();
+        final long sendBytes = (long)sendCount * extent;
+        final long span = recvElements * extent;
+        final long send = sendAddress(sendBuf, sendBytes);
+        final long direct = writableAddress(recvBuf);
+        final long recv = direct != 0 ? direct : scratch(ACC, span).memoryAddress();
+        if (direct == 0)
+        {
+            Staging.copy(recvBuf, recv, span, true);
+        }
+        final int size = inter.worldSize();
+        final long[] bytes = new long[size];
+        final long[] at = new long[size];
+        for (int r = 0; r < size; r++)
+        {
+            bytes[r] = (long)recvCounts[r] * extent;
+            at[r] = (long)displs[r] * extent;
+        }
+        inter.allGatherv(send, sendBytes, recv, span, bytes, at);
+        if (direct == 0)
+        {
+            Staging.copy(recvBuf, recv, span, false);
+        }
+    }
+
+    /**
+     * Alltoallv: {@code MPI_Alltoallv} over all world ranks, as {@link #allToAll}; a heap receive buffer is
+     * staged over its blocks' span, copied in first (gaps keep their contents).
+     */
+    void allToAllv(final Object sendBuf, final long sendElements, final int[] sendCounts, final int[] sDispls,
+        final Object recvBuf, final long recvElements, final int[] recvCounts, final int[] rDispls,
+        final Datatype datatype, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.allToAllv(sendBuf, sendCounts, sDispls, recvBuf, recvCounts, rDispls, datatype, algorithm);
+            return;
+        }
+        final int extent = datatype.extent();
+        final long sendSpan = sendElements * extent;
+        final long recvSpan = recvElements * extent;
+        final long send = sendAddress(sendBuf, sendSpan);
+        final long direct = writableAddress(recvBuf);
+        final long recv = direct != 0 ? direct : scratch(ACC, recvSpan).memoryAddress();
+        if (direct == 0)
+        {
+            Staging.copy(recvBuf, recv, recvSpan, true);
+        }
+        final int size = inter.worldSize();
+        final long[] sendBytes = new long[size];
+        final long[] sendAt = new long[size];
+        final long[] recvBytes = new long[size];
+        final long[] recvAt = new long[size];
+        for (int r = 0; r < size; r++)
+        {
+            sendBytes[r] = (long)sendCounts[r] * extent;
+            sendAt[r] = (long)sDispls[r] * extent;
+            recvBytes[r] = (long)recvCounts[r] * extent;
+            recvAt[r] = (long)rDispls[r] * extent;
+        }
+        inter.allToAllv(send, sendSpan, sendBytes, sendAt, recv, recvSpan, recvBytes, recvAt);
+        if (direct == 0)
+        {
+            Staging.copy(recvBuf, recv, recvSpan, false);
+        }
+    }
+
+    /** @return the native address of {@code bytes} of a buffer that is only read: in place, or staged in {@link #STAGE}. */
+    private long sendAddress(final Object buffer, final long bytes)
+    {
+        final long direct = readableAddress(buffer);
+        if (direct != 0)
+        {
+            return direct;
+        }
+        final long at = scratch(STAGE, bytes).memoryAddress();
+        Staging.copy(buffer, at, bytes, true);
+        return at;
+    }
+
+    /** Receive {@code bytes} from world rank {@code from} into a buffer: in place, or through {@link #STAGE}. */
+    private void receive(final Object buffer, final long bytes, final int from)
+    {
+        final long direct = writableAddress(buffer);
+        final long at = direct != 0 ? direct : scratch(STAGE, bytes).memoryAddress();
+        inter.recv(at, bytes, from);
+        if (direct == 0)
+        {
+            Staging.copy(buffer, at, bytes, false);
+        }
+    }
+
+    /** @return blocks in node-major order rearranged into rank order (in {@link #ACC}), or the same buffer for contiguous blocks. */
+    private RegionBuffer rankOrder(final RegionBuffer nodeMajor, final long block)
+    {
+        if (blocks)
+        {
+            return nodeMajor;
+        }
+        final RegionBuffer ordered = scratch(ACC, block * inter.worldSize());
+        long at = nodeMajor.memoryAddress();
+        for (final int[] ranks : members)
+        {
+            for (final int r : ranks)
+            {
+                Exchange.copy(at, ordered.memoryAddress() + r * block, block);
+                at += block;
+            }
+        }
+        return ordered;
+    }
+
+    /** @return blocks in rank order at {@code ordered} rearranged into node-major order (in {@link #ORDERED}), or {@code ordered}. */
+    private long nodeMajorOrder(final long ordered, final long block)
+    {
+        if (blocks)
+        {
+            return ordered;
+        }
+        final long nodeMajor = scratch(ORDERED, block * inter.worldSize()).memoryAddress();
+        long at = nodeMajor;
+        for (final int[] ranks : members)
+        {
+            for (final int r : ranks)
+            {
+                Exchange.copy(ordered + r * block, at, block);
+                at += block;
+            }
+        }
+        return nodeMajor;
+    }
+
+    /** Copy {@code bytes} between native memory and a buffer from byte {@code byteOffset} of it ({@code in}: into memory). */
+    private static void copyAt(final Object buffer, final long byteOffset, final long memory, final long bytes,
+        final boolean in)
+    {
+        if (!Staging.addressable(buffer)) // a read-only heap ByteBuffer: a slice from the offset, read by its bulk get
+        {
+            final ByteBuffer view = ((ByteBuffer)buffer).duplicate();
+            view.position(Math.toIntExact(view.position() + byteOffset));
+            Staging.copy(view.slice(), memory, bytes, in);
+            return;
+        }
+        if (in)
+        {
+            UnsafeApi.copyMemory(Staging.baseOf(buffer), Staging.offsetOf(buffer) + byteOffset, null, memory, bytes);
+        }
+        else
+        {
+            UnsafeApi.copyMemory(null, memory, Staging.baseOf(buffer), Staging.offsetOf(buffer) + byteOffset, bytes);
+        }
     }
 
     /**
