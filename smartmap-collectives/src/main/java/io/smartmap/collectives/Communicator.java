@@ -592,7 +592,13 @@ public final class Communicator implements AutoCloseable
             recvElements = checkBlocks(recvBuf, "recvBuf", recvCounts, "recvCounts", displs, "displs", datatype, true);
             staging.checkNoOverlap(sendBuf, recvBuf);
         }
-        final Algorithm resolved = select(CollectiveKind.GATHERV, algorithm, 0, null);
+        final Algorithm resolved = selection.select(CollectiveKind.GATHERV, algorithm, 0, null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.gatherv(sendBuf, sendCount, recvBuf, recvCounts, displs, datatype, root,
+                algorithm));
+            return;
+        }
         runStaged(CollectiveKind.GATHERV, root, datatype, resolved, sendBuf, sendCount, isRoot ? recvBuf : null,
             recvElements, sendCount, null, null, isRoot ? recvCounts : null, isRoot ? displs : null);
     }
@@ -636,7 +642,13 @@ public final class Communicator implements AutoCloseable
             staging.checkNoOverlap(sendBuf, recvBuf);
         }
         staging.check(recvBuf, "recvBuf", recvCount, datatype);
-        final Algorithm resolved = select(CollectiveKind.SCATTERV, algorithm, 0, null);
+        final Algorithm resolved = selection.select(CollectiveKind.SCATTERV, algorithm, 0, null);
+        if (hierarchy != null)
+        {
+            acrossNodesBegun(() -> hierarchy.scatterv(sendBuf, sendCounts, displs, recvBuf, recvCount, datatype, root,
+                algorithm));
+            return;
+        }
         runStaged(CollectiveKind.SCATTERV, root, datatype, resolved, isRoot ? sendBuf : null, sendElements, recvBuf,
             recvCount, recvCount, isRoot ? sendCounts : null, isRoot ? displs : null, null, null);
     }
@@ -957,7 +969,7 @@ public final class Communicator implements AutoCloseable
         final Algorithm resolved = selection.select(CollectiveKind.ALLREDUCE, algorithm, bytes(count, datatype), op);
         if (hierarchy != null)
         {
-            acrossNodesBegun(() -> hierarchy.allReduce(buf, buf, count, datatype, op, algorithm));
+            acrossNodesBegun(() -> hierarchy.allReduce(buf, count, datatype, op, algorithm));
             return;
         }
         runStaged(CollectiveKind.ALLREDUCE, -1, count, datatype, op, resolved, buf, 0, count, buf, count, null);
@@ -992,7 +1004,7 @@ public final class Communicator implements AutoCloseable
         final boolean isRoot = getRank() == root;
         if (hierarchy != null)
         {
-            acrossNodesBegun(() -> hierarchy.reduce(buf, isRoot ? buf : null, count, datatype, op, root, algorithm));
+            acrossNodesBegun(() -> hierarchy.reduce(buf, count, datatype, op, root, algorithm));
             return;
         }
         runStaged(CollectiveKind.REDUCE, root, count, datatype, op, resolved, buf, isRoot ? 0 : -1, count,
@@ -1806,20 +1818,6 @@ public final class Communicator implements AutoCloseable
             failure = ex;
             throw ex;
         }
-    }
-
-    /**
-     * The selection table's choice; on a world across nodes, the collectives that {@link Hierarchy} does
-     * not implement yet are refused here, after their argument checks and before anything is staged.
-     */
-    private Algorithm select(final CollectiveKind kind, final Algorithm algorithm, final long bytes, final Op op)
-    {
-        if (hierarchy != null)
-        {
-            throw new UnsupportedOperationException(kind + " is not implemented yet on a world across nodes (issue 15: " +
-                "every other collective is, gatherv and scatterv not yet): rank=" + getRank());
-        }
-        return selection.select(kind, algorithm, bytes, op);
     }
 
     /** {@link #acrossNodes} holding this communicator for the calling thread ({@link #begin()}, {@link #end()}). */

@@ -1,5 +1,6 @@
 package io.smartmap.collectives;
 
+import io.smartmap.core.CollectiveMismatchException;
 import io.smartmap.core.RegionBuffer;
 import org.agrona.UnsafeApi;
 
@@ -30,8 +31,34 @@ import java.util.ServiceLoader;
  *     last leader sends the result to the root; allreduce: leader bcast from the last node, node bcast.</li>
  * <li>allgather: node gather to the leader, leader allgatherv of the node blocks, reorder into rank
  *     order (placements other than contiguous blocks), node bcast of the whole result.</li>
- * <li>alltoall: {@code MPI_Alltoall} over all world ranks (correct for any placement, and simple; the
- *     caller's algorithm is checked as on one node but has no phase to select).</li>
+ * <li>gather: node gather to the leader; every other leader sends its node's blocks to the root's leader,
+ *     which receives them in node order, reorders them into rank order and sends the whole to the root
+ *     (world send; none when the root leads its node).</li>
+ * <li>scatter: the root sends its buffer to its leader (none when it leads); that leader reorders it into
+ *     node-major order and sends each leader its node's blocks; node scatter from the leader.</li>
+ * <li>reduce-scatter (block and not): the chain of allreduce over the whole send buffer, leader bcast of
+ *     the result from the last node, node scatterv from the leader (each rank's block at its world offset),
+ *     so the bits are allreduce's. Simple rather than fast: every leader holds the whole result.</li>
+ * <li>scan, exscan, reproducible, rank order 0..i for every placement. Contiguous node blocks: a chain
+ *     along the nodes: the last rank of node k-1 sends its prefix (the fold of every rank below node k) to
+ *     the leader of node k, which folds its own contribution onto it ({@code A op x}; exscan: {@code A} is
+ *     its own result) and enters the node scan (exscan) with that. Other placements, where world ranks
+ *     0..i cross nodes back and forth: allgather of every input, then each rank folds ranks 0..i itself
+ *     ({@code size * count} elements of scratch and traffic per rank).</li>
+ * <li>in place: allreduce and reduce run the out-of-place phases with {@code buf} as both buffers (each
+ *     phase has read its input before the result is written); allgather and scan copy this rank's input
+ *     into scratch first.</li>
+ * <li>alltoall, alltoallv, allgatherv: {@code MPI_Alltoall}, {@code MPI_Alltoallv}, {@code MPI_Allgatherv}
+ *     over all world ranks (correct for any placement, and simple; the caller's algorithm is checked as on
+ *     one node but has no phase to select). A heap receive buffer of a v-variant is staged over its blocks'
+ *     span, copied in first so that the gaps between blocks keep their contents.</li>
+ * <li>gatherv: every rank's count to its leader (node gather of one int), node gatherv to the leader packed
+ *     in node-rank order, each other leader sends its counts then its data to the root's leader, which sends
+ *     all counts and the node-major data on to the root (none when the root leads); the root checks every
+ *     count against its {@code recvCounts} before it writes anything, then places each block.
+ *     scatterv: the root packs its blocks in node-major order and sends counts and pack to its leader, which
+ *     sends each leader its node's counts and pack; node scatterv from the leader (which checks each
+ *     {@code recvCount} as on one node). The counts travel because MPI gives them to the root only.</li>
  * </ul>
  * One node ({@link InterNode#nodeCount()} 1) runs every collective on the node communicator alone.
  * Scratch for the inter-node phase lives in this rank's region of the node segment (native memory MPI
@@ -48,6 +75,7 @@ final class Hierarchy implements AutoCloseable
     private static final int INPUT = 5;
     private static final int RESULT = 6;
     private static final int ALL = 7;
+    private static final int COUNTS = 8;
 
     private final InterNode inter;
     private final Communicator node;
@@ -60,7 +88,7 @@ final class Hierarchy implements AutoCloseable
     private final int[] nodeRankOf;
     /** Whether node-major order is rank order (every node a contiguous block, nodes in rank order). */
     private final boolean blocks;
-    private final RegionBuffer[] scratch = new RegionBuffer[8];
+    private final RegionBuffer[] scratch = new RegionBuffer[9];
 
     private Hierarchy(final InterNode inter, final CollectiveConfig config)
     {
@@ -355,6 +383,32 @@ final class Hierarchy implements AutoCloseable
             return;
         }
         allToAll(sendBuf, recvBuf, count, datatype);
+    }
+
+    /**
+     * Allreduce with MPI_IN_PLACE: the out-of-place phases with {@code buf} as both buffers (the node reduce
+     * has read it before anything writes it); one node: the node communicator's in-place allreduce.
+     */
+    void allReduce(final Object buf, final int count, final Datatype datatype, final Op op, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.allReduce(buf, count, datatype, op, algorithm);
+            return;
+        }
+        allReduce(buf, buf, count, datatype, op, algorithm);
+    }
+
+    /** Reduce with MPI_IN_PLACE at the root: as {@link #allReduce(Object, int, Datatype, Op, Algorithm)}. */
+    void reduce(final Object buf, final int count, final Datatype datatype, final Op op, final int root,
+        final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.reduce(buf, count, datatype, op, root, algorithm);
+            return;
+        }
+        reduce(buf, inter.worldRank() == root ? buf : null, count, datatype, op, root, algorithm);
     }
 
     /** Allgather with MPI_IN_PLACE: this rank's block of {@code buf} copied into scratch, then the out-of-place phases. */
@@ -720,6 +774,259 @@ final class Hierarchy implements AutoCloseable
         {
             Staging.copy(recvBuf, recv, recvSpan, false);
         }
+    }
+
+    /**
+     * Gatherv: every rank's count to its leader (node gather of one int), node gatherv of the data to the
+     * leader, packed in node-rank order; every other leader sends its node's counts, then its data, to the
+     * root's leader, which sends all counts (world rank order) and the data (node-major) on to the root
+     * (none when the root leads its node). The root checks every rank's count against its
+     * {@code recvCounts} before it writes anything, then copies each block to its displacement.
+     *
+     * @throws CollectiveMismatchException at the root if a rank's {@code sendCount} is not its {@code recvCounts} entry.
+     */
+    void gatherv(final Object sendBuf, final int sendCount, final Object recvBuf, final int[] recvCounts,
+        final int[] displs, final Datatype datatype, final int root, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.gatherv(sendBuf, sendCount, recvBuf, recvCounts, displs, datatype, nodeRankOf[root], algorithm);
+            return;
+        }
+        final int extent = datatype.extent();
+        final int size = inter.worldSize();
+        final int self = inter.worldRank();
+        final int rootNode = inter.nodeOf(root);
+        final int rootLeader = leaderOf[rootNode];
+        final Algorithm phase = movePhase(algorithm);
+        final int[] nodeCounts = inter.isLeader() ? new int[inter.nodeSize()] : null;
+        node.gather(new int[] {sendCount}, nodeCounts, 1, Datatype.INT, 0, phase);
+        if (!inter.isLeader())
+        {
+            node.gatherv(sendBuf, sendCount, null, null, null, datatype, 0, phase);
+        }
+        else
+        {
+            final int[] packed = new int[nodeCounts.length];
+            for (int i = 1; i < packed.length; i++)
+            {
+                packed[i] = packed[i - 1] + nodeCounts[i - 1];
+            }
+            final long nodeBytes = sum(nodeCounts) * extent;
+            final RegionBuffer gathered = scratch(GATHERED, nodeBytes);
+            node.gatherv(sendBuf, sendCount, gathered, nodeCounts, packed, datatype, 0, phase);
+            if (inter.nodeIndex() != rootNode)
+            {
+                final long counts = ints(nodeCounts);
+                inter.leaderSend(counts, 4L * nodeCounts.length, rootNode);
+                inter.leaderSend(gathered.memoryAddress(), nodeBytes, rootNode);
+            }
+            else
+            {
+                // the counts of every node first (each leader sends its counts, then its data), then the data
+                final int[] counts = new int[size];
+                final int[][] countsOf = new int[members.length][];
+                long total = 0;
+                for (int j = 0; j < members.length; j++)
+                {
+                    countsOf[j] = j == rootNode ? nodeCounts : new int[members[j].length];
+                    if (j != rootNode)
+                    {
+                        final long at = scratch(COUNTS, 4L * members[j].length).memoryAddress();
+                        inter.leaderRecv(at, 4L * members[j].length, j);
+                        copyAt(countsOf[j], 0, at, 4L * members[j].length, false);
+                    }
+                    for (int i = 0; i < members[j].length; i++)
+                    {
+                        counts[members[j][i]] = countsOf[j][i];
+                        total += countsOf[j][i];
+                    }
+                }
+                final long nodeMajor = scratch(ORDERED, total * extent).memoryAddress();
+                long at = nodeMajor;
+                for (int j = 0; j < members.length; j++)
+                {
+                    final long bytes = sum(countsOf[j]) * extent;
+                    if (j == rootNode)
+                    {
+                        Exchange.copy(gathered.memoryAddress(), at, bytes);
+                    }
+                    else
+                    {
+                        inter.leaderRecv(at, bytes, j);
+                    }
+                    at += bytes;
+                }
+                if (self == root)
+                {
+                    place(recvBuf, recvCounts, displs, extent, counts, nodeMajor);
+                }
+                else
+                {
+                    inter.send(ints(counts), 4L * size, root);
+                    inter.send(nodeMajor, total * extent, root);
+                }
+            }
+        }
+        if (self == root && self != rootLeader)
+        {
+            final int[] counts = new int[size];
+            final long at = scratch(COUNTS, 4L * size).memoryAddress();
+            inter.recv(at, 4L * size, rootLeader);
+            copyAt(counts, 0, at, 4L * size, false);
+            final long bytes = sum(counts) * extent;
+            final long nodeMajor = scratch(STAGE, bytes).memoryAddress();
+            inter.recv(nodeMajor, bytes, rootLeader);
+            place(recvBuf, recvCounts, displs, extent, counts, nodeMajor);
+        }
+    }
+
+    /** At the root of gatherv: every rank's count checked against {@code recvCounts}, then the node-major blocks placed. */
+    private void place(final Object recvBuf, final int[] recvCounts, final int[] displs, final int extent,
+        final int[] counts, final long nodeMajor)
+    {
+        for (int r = 0; r < counts.length; r++)
+        {
+            if (counts[r] != recvCounts[r])
+            {
+                throw new CollectiveMismatchException("gatherv: a rank's sendCount differs from the root's recvCounts: " +
+                    "rank=" + r + ", sendCount=" + counts[r] + ", recvCounts[" + r + "]=" + recvCounts[r] + ", root=" +
+                    inter.worldRank());
+            }
+        }
+        long at = nodeMajor;
+        for (final int[] ranks : members)
+        {
+            for (final int r : ranks)
+            {
+                final long bytes = (long)counts[r] * extent;
+                copyAt(recvBuf, (long)displs[r] * extent, at, bytes, false);
+                at += bytes;
+            }
+        }
+    }
+
+    /**
+     * Scatterv: the root packs its blocks in node-major order and sends the counts (world rank order) and
+     * the pack to its leader (none when it leads its node); that leader sends every other leader its node's
+     * counts, then its node's pack; node scatterv from each leader (which checks each rank's
+     * {@code recvCount} against its count, as on one node).
+     */
+    void scatterv(final Object sendBuf, final int[] sendCounts, final int[] displs, final Object recvBuf,
+        final int recvCount, final Datatype datatype, final int root, final Algorithm algorithm)
+    {
+        if (inter.nodeCount() == 1)
+        {
+            node.scatterv(sendBuf, sendCounts, displs, recvBuf, recvCount, datatype, nodeRankOf[root], algorithm);
+            return;
+        }
+        final int extent = datatype.extent();
+        final int size = inter.worldSize();
+        final int self = inter.worldRank();
+        final int rootNode = inter.nodeOf(root);
+        final int rootLeader = leaderOf[rootNode];
+        final Algorithm phase = movePhase(algorithm);
+        int[] counts = null;
+        long nodeMajor = 0;
+        if (self == root)
+        {
+            counts = Arrays.copyOf(sendCounts, size);
+            final long total = sum(counts) * extent;
+            nodeMajor = scratch(ORDERED, total).memoryAddress();
+            long at = nodeMajor;
+            for (final int[] ranks : members)
+            {
+                for (final int r : ranks)
+                {
+                    final long bytes = (long)counts[r] * extent;
+                    copyAt(sendBuf, (long)displs[r] * extent, at, bytes, true);
+                    at += bytes;
+                }
+            }
+            if (self != rootLeader)
+            {
+                inter.send(ints(counts), 4L * size, rootLeader);
+                inter.send(nodeMajor, total, rootLeader);
+            }
+        }
+        if (!inter.isLeader())
+        {
+            node.scatterv(null, null, null, recvBuf, recvCount, datatype, 0, phase);
+            return;
+        }
+        final int[] nodeCounts;
+        final RegionBuffer mine;
+        if (inter.nodeIndex() == rootNode)
+        {
+            if (self != root)
+            {
+                counts = new int[size];
+                final long at = scratch(COUNTS, 4L * size).memoryAddress();
+                inter.recv(at, 4L * size, root);
+                copyAt(counts, 0, at, 4L * size, false);
+                nodeMajor = scratch(ORDERED, sum(counts) * extent).memoryAddress();
+                inter.recv(nodeMajor, sum(counts) * extent, root);
+            }
+            int[] own = null;
+            long ownAt = 0;
+            long at = nodeMajor;
+            for (int j = 0; j < members.length; j++)
+            {
+                final int[] countsOfNode = new int[members[j].length];
+                for (int i = 0; i < countsOfNode.length; i++)
+                {
+                    countsOfNode[i] = counts[members[j][i]];
+                }
+                final long bytes = sum(countsOfNode) * extent;
+                if (j == rootNode)
+                {
+                    own = countsOfNode;
+                    ownAt = at;
+                }
+                else
+                {
+                    inter.leaderSend(ints(countsOfNode), 4L * countsOfNode.length, j);
+                    inter.leaderSend(at, bytes, j);
+                }
+                at += bytes;
+            }
+            nodeCounts = own;
+            mine = scratch(GATHERED, sum(own) * extent);
+            Exchange.copy(ownAt, mine.memoryAddress(), sum(own) * extent);
+        }
+        else
+        {
+            nodeCounts = new int[inter.nodeSize()];
+            final long at = scratch(COUNTS, 4L * nodeCounts.length).memoryAddress();
+            inter.leaderRecv(at, 4L * nodeCounts.length, rootNode);
+            copyAt(nodeCounts, 0, at, 4L * nodeCounts.length, false);
+            mine = scratch(GATHERED, sum(nodeCounts) * extent);
+            inter.leaderRecv(mine.memoryAddress(), sum(nodeCounts) * extent, rootNode);
+        }
+        final int[] packed = new int[nodeCounts.length];
+        for (int i = 1; i < packed.length; i++)
+        {
+            packed[i] = packed[i - 1] + nodeCounts[i - 1];
+        }
+        node.scatterv(mine, nodeCounts, packed, recvBuf, recvCount, datatype, 0, phase);
+    }
+
+    private static long sum(final int[] values)
+    {
+        long sum = 0;
+        for (final int v : values)
+        {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /** @return the address of {@code values} copied into native scratch ({@link #COUNTS}), for a message. */
+    private long ints(final int[] values)
+    {
+        final long at = scratch(COUNTS, 4L * values.length).memoryAddress();
+        copyAt(values, 0, at, 4L * values.length, true);
+        return at;
     }
 
     /** @return the native address of {@code bytes} of a buffer that is only read: in place, or staged in {@link #STAGE}. */
