@@ -104,6 +104,11 @@ public final class BenchRunner implements Callable<Integer>
         "barrier; JDK 22+")
     boolean mpi;
 
+    @Option(names = "--iterations", paramLabel = "N", description = "with --mpi: N timed calls per measurement and N " +
+        "untimed calls per warm-up step, instead of the preset's counts scaled by size (a smoke test; the figures of " +
+        "a few calls are noise)")
+    Integer iterations;
+
     @Option(names = "--verbose", description = "also print every measurement as the ranks take it, the ranks' JVM notes " +
         "and the detailed tables (t_min, t_max, MB/s per algorithm, the copy limit per size)")
     boolean verbose;
@@ -137,6 +142,11 @@ public final class BenchRunner implements Callable<Integer>
         if (mpi)
         {
             return callMpi();
+        }
+        if (iterations != null)
+        {
+            throw new IllegalArgumentException("--iterations works with --mpi only (the ranks of a launched run take " +
+                "the preset's counts): iterations=" + iterations);
         }
         final List<BenchOp> opList = new ArrayList<>();
         ops.forEach(op -> opList.add(BenchOp.parse(op)));
@@ -314,8 +324,13 @@ public final class BenchRunner implements Callable<Integer>
         {
             throw new IllegalArgumentException("--sizes below one element of " + datatype + ": sizes=" + sizes);
         }
+        if (iterations != null && iterations < 1)
+        {
+            throw new IllegalArgumentException("--iterations must be at least 1: iterations=" + iterations);
+        }
         MpiBench.requireMpiLauncher(System.getenv());
-        final Preset preset = quick ? Preset.QUICK : Preset.FULL;
+        final Preset preset = iterations == null ? quick ? Preset.QUICK : Preset.FULL :
+            (quick ? Preset.QUICK : Preset.FULL).withIterations(iterations);
         if (!spec.commandLine().getParseResult().hasMatchedOption("--repetitions"))
         {
             repetitions = preset.rounds;
@@ -422,6 +437,10 @@ public final class BenchRunner implements Callable<Integer>
         final List<String> line = new ArrayList<>(List.of("mpirun", "-n", Integer.toString(ranks), "bin/smartmap-bench",
             "--mpi", "--ops", String.join(",", labels(opList)), "--sizes", sizes, "--datatype", datatype, "--touch", touch,
             "--repetitions", Integer.toString(repetitions), "--out", out.toString()));
+        if (iterations != null)
+        {
+            line.addAll(List.of("--iterations", Integer.toString(iterations)));
+        }
         if (quick)
         {
             line.add("--quick");

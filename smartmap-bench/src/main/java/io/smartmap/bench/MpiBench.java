@@ -242,7 +242,7 @@ final class MpiBench implements AutoCloseable
                 for (final long bytes : op == BenchOp.BARRIER ? new long[] {0} : new long[] {small, medium, maxBytes})
                 {
                     bench.measure(op, algorithm, call(op, algorithm), bytes, bytes <= small ? preset.warmupIterations :
-                        bytes == medium ? preset.warmupIterations / 10 : preset.minIterations);
+                        bytes == medium ? Math.max(1, preset.warmupIterations / 10) : preset.minIterations);
                 }
             }
         }

@@ -37,6 +37,14 @@ class BenchRunnerMpiTest
     }
 
     @Test
+    void shouldRefuseIterationsWithoutMpi()
+    {
+        assertEquals(2, BenchRunner.run(new String[] {"--iterations", "5"}, new PrintStream(out), new PrintStream(err)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("smartmap-bench: --iterations works with --mpi only"),
+            err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldRefuseAnOpTheHierarchicalWorldLacks()
     {
         assertEquals(2, BenchRunner.run(new String[] {"--mpi", "--ops", "allreduce,scan"}, new PrintStream(out),
