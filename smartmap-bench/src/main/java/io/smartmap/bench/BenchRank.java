@@ -49,7 +49,20 @@ public final class BenchRank
     private final int rank;
     private final int size;
 
-    private BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes,
+    /** One timed call of a collective on the rank's buffers, {@code count} elements per block (0 for the barrier). */
+    @FunctionalInterface
+    interface Call
+    {
+        void run(int count);
+    }
+
+    /**
+     * @param comm     the world the ranks measure on (its barrier separates iterations, its allGather collects times).
+     * @param maxBytes the largest size per rank (per block); each buffer holds {@code size} such blocks.
+     * @param kind     what the buffers are.
+     * @param touchAll whether every element of the send buffer changes between iterations, not one per 4 KiB.
+     */
+    BenchRank(final Communicator comm, final Datatype datatype, final long maxBytes,
         final BenchBuffers.Kind kind, final boolean touchAll)
     {
         this.touchAll = touchAll;
@@ -184,10 +197,42 @@ public final class BenchRank
         }
     }
 
+    /** @return the send buffer the collectives get (a region buffer with {@link BenchBuffers.Kind#REGION}). */
+    Object send()
+    {
+        return send;
+    }
+
+    /** @return the receive buffer the collectives get. */
+    Object recv()
+    {
+        return recv;
+    }
+
     /**
      * @return {t_min, t_avg, t_max} in microseconds over ranks of each rank's mean time per iteration.
      */
     private double[] measure(final BenchOp op, final Algorithm algorithm, final long bytes, final int iterations)
+    {
+        // the barrier's time is the communicator's own barrier, whichever algorithm the row names (as since the first runner)
+        final Call call = op == BenchOp.BARRIER ? count -> comm.barrier() : count -> run(op, algorithm, count);
+        return measure(op, BenchOp.label(algorithm), call, bytes, iterations);
+    }
+
+    /**
+     * The IMB method for one (op, algorithm, size): the send buffer filled, then per iteration a few
+     * elements changed, a barrier, the timed call; the last result checked (not the barrier's), and
+     * each rank's mean time per call gathered over {@link #comm}.
+     *
+     * @param op         what {@code call} runs (decides the check).
+     * @param label      the algorithm's name, for the integrity check's message.
+     * @param call       the collective, on {@link #send()} and {@link #recv()}.
+     * @param bytes      bytes per rank (per block).
+     * @param iterations timed calls.
+     * @return {t_min, t_avg, t_max} in microseconds over ranks of each rank's mean time per iteration.
+     * @throws IllegalStateException if the last result is wrong.
+     */
+    double[] measure(final BenchOp op, final String label, final Call call, final long bytes, final int iterations)
     {
         final int count = (int)(bytes / datatype.extent());
         fill(count, 0);
@@ -198,19 +243,19 @@ public final class BenchRank
             if (op == BenchOp.BARRIER)
             {
                 final long start = System.nanoTime();
-                comm.barrier();
+                call.run(0);
                 totalNs += System.nanoTime() - start;
                 continue;
             }
             mutate(count, i);
             comm.barrier();
             final long start = System.nanoTime();
-            run(op, algorithm, count);
+            call.run(count);
             totalNs += System.nanoTime() - start;
         }
         if (op != BenchOp.BARRIER)
         {
-            verify(op, algorithm, count, iterations - 1);
+            verify(op, label, count, iterations - 1);
         }
         final double[] mine = {totalNs / 1e3 / iterations};
         final double[] all = new double[size];
@@ -287,7 +332,7 @@ public final class BenchRank
         }
     }
 
-    private void verify(final BenchOp op, final Algorithm algorithm, final int count, final int last)
+    private void verify(final BenchOp op, final String algorithm, final int count, final int last)
     {
         for (int i = 0; i < count; i++)
         {
@@ -350,14 +395,14 @@ public final class BenchRank
         }
     }
 
-    private void check(final int index, final long expected, final BenchOp op, final Algorithm algorithm,
+    private void check(final int index, final long expected, final BenchOp op, final String algorithm,
         final int count)
     {
         final double actual = buffers.getRecv(index);
         if (actual != expected)
         {
             throw new IllegalStateException("integrity check failed: op=" + op.label() + ", algorithm=" +
-                BenchOp.label(algorithm) + ", count=" + count + ", index=" + index + ", expected=" + expected +
+                algorithm + ", count=" + count + ", index=" + index + ", expected=" + expected +
                 ", actual=" + actual + ", rank=" + rank);
         }
     }

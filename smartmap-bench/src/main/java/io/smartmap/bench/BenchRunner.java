@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -97,6 +98,17 @@ public final class BenchRunner implements Callable<Integer>
         "runs' spreads added (also in compare.csv and <op>-compare.png)")
     Path compare;
 
+    @Option(names = "--mpi", description = "be one rank of an MPI job (mpirun -n N bin/smartmap-bench --mpi): measure " +
+        "the hierarchical world's collectives (smartmap-hierarchical) against the MPI library's own on MPI_COMM_WORLD " +
+        "(mpi) in the same run; rank 0 writes the outputs; default ops allreduce,bcast,allgather,alltoall,reduce," +
+        "barrier; JDK 22+")
+    boolean mpi;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "with --mpi: N timed calls per measurement and N " +
+        "untimed calls per warm-up step, instead of the preset's counts scaled by size (a smoke test; the figures of " +
+        "a few calls are noise)")
+    Integer iterations;
+
     @Option(names = "--verbose", description = "also print every measurement as the ranks take it, the ranks' JVM notes " +
         "and the detailed tables (t_min, t_max, MB/s per algorithm, the copy limit per size)")
     boolean verbose;
@@ -127,6 +139,15 @@ public final class BenchRunner implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        if (mpi)
+        {
+            return callMpi();
+        }
+        if (iterations != null)
+        {
+            throw new IllegalArgumentException("--iterations works with --mpi only (the ranks of a launched run take " +
+                "the preset's counts): iterations=" + iterations);
+        }
         final List<BenchOp> opList = new ArrayList<>();
         ops.forEach(op -> opList.add(BenchOp.parse(op)));
         final List<Algorithm> algorithmList = new ArrayList<>();
@@ -223,7 +244,7 @@ public final class BenchRunner implements Callable<Integer>
             return code;
         }
 
-        final List<Measurement> results = aggregate(raw, type);
+        final List<Measurement> results = aggregate(raw, type, Report.TWO_COPY);
         final Report report = new Report(results, bandwidth, roundTripUs, ranks, type);
         if (verbose)
         {
@@ -251,6 +272,191 @@ public final class BenchRunner implements Callable<Integer>
         stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
             (baseline == null ? "" : "compare.csv, ") + "charts");
         return 0;
+    }
+
+    /** Options that choose what the runner starts or passes, which the MPI launcher and the two algorithms fix under {@code --mpi}. */
+    private static final List<String> NOT_WITH_MPI = List.of("--ranks", "--algorithms", "--buffers", "--dir");
+
+    /**
+     * {@code --mpi}: this process is one rank of an MPI job ({@link MpiBench}); rank 0 prints and writes
+     * what a run writes, the other ranks nothing.
+     */
+    private int callMpi() throws IOException
+    {
+        for (final String option : NOT_WITH_MPI)
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(option))
+            {
+                throw new IllegalArgumentException(option + " makes no sense with --mpi: the MPI launcher starts the " +
+                    "ranks (mpirun -n N), the algorithms are mpi and smartmap-hierarchical on region buffers, and the " +
+                    "segments follow SMARTMAP_DIR (pass it with mpirun -x / -genv): option=" + option);
+            }
+        }
+        final boolean opsGiven = spec.commandLine().getParseResult().hasMatchedOption("--ops");
+        final List<BenchOp> opList = new ArrayList<>();
+        if (opsGiven)
+        {
+            for (final String label : ops)
+            {
+                final BenchOp op = BenchOp.parse(label);
+                if (!MpiBench.OPS.contains(op))
+                {
+                    throw new IllegalArgumentException(MpiBench.unsupported(op));
+                }
+                opList.add(op);
+            }
+        }
+        else
+        {
+            opList.addAll(MpiBench.OPS);
+        }
+        final long[] range = parseSizes(sizes);
+        final Datatype type = parseDatatype(datatype);
+        if (!touch.equals("page") && !touch.equals("all"))
+        {
+            throw new IllegalArgumentException("--touch must be page or all: touch=" + touch);
+        }
+        if (repetitions < 1)
+        {
+            throw new IllegalArgumentException("--repetitions must be at least 1: repetitions=" + repetitions);
+        }
+        if (range[1] < type.extent())
+        {
+            throw new IllegalArgumentException("--sizes below one element of " + datatype + ": sizes=" + sizes);
+        }
+        if (iterations != null && iterations < 1)
+        {
+            throw new IllegalArgumentException("--iterations must be at least 1: iterations=" + iterations);
+        }
+        MpiBench.requireMpiLauncher(System.getenv());
+        final Preset preset = iterations == null ? quick ? Preset.QUICK : Preset.FULL :
+            (quick ? Preset.QUICK : Preset.FULL).withIterations(iterations);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--repetitions"))
+        {
+            repetitions = preset.rounds;
+        }
+        final Comparison.Run baseline = compare == null ? null : Comparison.read(compare);
+
+        final List<Measurement> results;
+        final Machine machine;
+        final Map<String, Object> facts;
+        final Path raw = out.resolve("raw.csv");
+        try (MpiBench bench = MpiBench.join(type, range[1], touch.equals("all")))
+        {
+            ranks = bench.size();
+            final boolean root = bench.rank() == 0;
+            facts = bench.facts();
+            machine = root ? Machine.current() : null;
+            if (root)
+            {
+                Files.createDirectories(out);
+                Files.deleteIfExists(raw);
+                Report.printHeader(stdout, "the hierarchical world (" + MpiBench.HIERARCHICAL + ") against the MPI " +
+                    "library's own collectives (" + MpiBench.MPI + ")", machine, ranks,
+                    describeMpiRun(preset, opList, range, type));
+                stdout.println("# MPI           : " + facts.get("mpi_abi") + " (" + facts.get("mpi_library") + ")" +
+                    (facts.containsKey("ompi_mca_btl") ? ", btl " + facts.get("ompi_mca_btl") : ""));
+                stdout.println("# nodes         : " + facts.get("nodes") + " (" + facts.get("nodes_by") + "), ranks per node " +
+                    facts.get("ranks_per_node").toString().replace(" ", "") + (facts.containsKey("smartmap_cores_per_node") ?
+                    "; ranks outnumber this machine's cores: each node counts " + facts.get("smartmap_cores_per_node") +
+                    (facts.get("smartmap_cores_per_node").equals(1) ? " core" : " cores") + " (-D" +
+                    MpiBench.CORES_PROPERTY + ")" : ""));
+                stdout.flush();
+            }
+            try (PrintWriter rawOut = root ? new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null;
+                Progress progress = root ? new Progress(stderr, !verbose && stderr == System.err &&
+                    Progress.stderrIsTerminal(), raw, expectedMpiMeasurements(preset, opList, range, type)) : null)
+            {
+                if (progress != null)
+                {
+                    progress.ranksStarted();
+                }
+                bench.warmUp(opList, preset, range[0], range[1]);
+                bench.run(opList, preset, range[0], range[1], repetitions, rawOut, verbose);
+            }
+        }
+        if (machine == null)
+        {
+            return 0; // not rank 0: rank 0 reports
+        }
+        results = aggregate(raw, type, MpiBench.MPI);
+        final Report report = new Report(results, Map.of(), null, ranks, type).versus(MpiBench.MPI, MpiBench.HIERARCHICAL)
+            .runFacts(facts);
+        if (verbose)
+        {
+            report.printDetailedTables(stdout);
+        }
+        else
+        {
+            report.printTables(stdout);
+        }
+        report.printSummary(stdout);
+        report.writeCsv(out.resolve("results.csv"));
+        report.writeJson(out.resolve("results.json"), String.join(" ", mpiCommandLine(opList)), preset.name, machine);
+        report.writeCharts(out);
+        if (baseline != null)
+        {
+            final Comparison comparison = new Comparison(compare, baseline,
+                new Comparison.Run(machine.jdk, machine.kernels, Double.NaN, results));
+            comparison.print(stdout);
+            comparison.writeCsv(out.resolve("compare.csv"));
+            comparison.writeCharts(out);
+        }
+        Files.deleteIfExists(raw);
+        stdout.println("smartmap-bench: wrote " + out.resolve("results.csv") + ", results.json, " +
+            (baseline == null ? "" : "compare.csv, ") + "charts");
+        return 0;
+    }
+
+    /** @return per op label, in order, the measurements rank 0 will write under {@code --mpi}. */
+    private Map<String, Integer> expectedMpiMeasurements(final Preset preset, final List<BenchOp> opList,
+        final long[] range, final Datatype type)
+    {
+        final Map<String, Integer> expected = new LinkedHashMap<>();
+        for (final BenchOp op : opList)
+        {
+            expected.merge(op.label(), 2 * preset.sizes(op, range[0], range[1], type.extent()).size() * repetitions,
+                Integer::sum);
+        }
+        return expected;
+    }
+
+    private String describeMpiRun(final Preset preset, final List<BenchOp> opList, final long[] range, final Datatype type)
+    {
+        final List<String> labels = new ArrayList<>();
+        opList.forEach(op -> labels.add(op.label()));
+        return preset.name + ": " + String.join(",", labels) + " (" + MpiBench.MPI + "," + MpiBench.HIERARCHICAL + "); " +
+            type.name().toLowerCase(Locale.ROOT) + "; " + Report.formatBytes(Math.max(range[0], type.extent())) + ".." +
+            Report.formatBytes(range[1]) + (preset.sizeFactor == 2 ? ", every power of two" :
+            ", every factor of " + preset.sizeFactor) + "; " + repetitions + (repetitions == 1 ? " round" : " rounds") +
+            "; region buffers" + (touch.equals("all") ? ", every element rewritten per iteration" : "");
+    }
+
+    private List<String> mpiCommandLine(final List<BenchOp> opList)
+    {
+        final List<String> line = new ArrayList<>(List.of("mpirun", "-n", Integer.toString(ranks), "bin/smartmap-bench",
+            "--mpi", "--ops", String.join(",", labels(opList)), "--sizes", sizes, "--datatype", datatype, "--touch", touch,
+            "--repetitions", Integer.toString(repetitions), "--out", out.toString()));
+        if (iterations != null)
+        {
+            line.addAll(List.of("--iterations", Integer.toString(iterations)));
+        }
+        if (quick)
+        {
+            line.add("--quick");
+        }
+        if (compare != null)
+        {
+            line.addAll(List.of("--compare", compare.toString()));
+        }
+        return line;
+    }
+
+    private static List<String> labels(final List<BenchOp> ops)
+    {
+        final List<String> labels = new ArrayList<>();
+        ops.forEach(op -> labels.add(op.label()));
+        return labels;
     }
 
     /**
@@ -354,7 +560,8 @@ public final class BenchRunner implements Callable<Integer>
      * the round trip in the same round ({@link BenchRank#inRunRoundTrips}), also the median round trip
      * and the median over rounds of t_avg / round trip.
      */
-    private List<Measurement> aggregate(final Path raw, final Datatype type) throws IOException
+    private List<Measurement> aggregate(final Path raw, final Datatype type, final String baselineAlgorithm)
+        throws IOException
     {
         final Map<String, Double> roundTrips = new HashMap<>(); // "op,bytes,round" -> us
         final Path roundTripFile = BenchRank.inRunRoundTrips(raw);
@@ -401,7 +608,7 @@ public final class BenchRunner implements Callable<Integer>
         {
             for (final Measurement twoCopy : results)
             {
-                if (twoCopy.op.equals(m.op) && twoCopy.bytes == m.bytes && twoCopy.algorithm.equals("two-copy"))
+                if (twoCopy.op.equals(m.op) && twoCopy.bytes == m.bytes && twoCopy.algorithm.equals(baselineAlgorithm))
                 {
                     m.speedupVsTwoCopy = twoCopy.tAvgUs / m.tAvgUs;
                 }

@@ -61,6 +61,15 @@ final class Preset
     }
 
     /**
+     * @param iterations the timed calls of every measurement and the untimed calls of every warm-up step.
+     * @return this preset with that fixed count instead of counts scaled by size (a smoke test's few calls).
+     */
+    Preset withIterations(final int iterations)
+    {
+        return new Preset(name, sizeFactor, rounds, iterations, bytesPerMeasurement, iterations, iterations, copyWarmupNs);
+    }
+
+    /**
      * @param name {@code full} or {@code quick}, any case.
      * @return that preset.
      * @throws IllegalArgumentException for any other name.

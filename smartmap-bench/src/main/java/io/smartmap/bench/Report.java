@@ -57,13 +57,17 @@ final class Report
         "smartmap-serial", new Color(0x00, 0x72, 0xb2),
         "smartmap-threaded", new Color(0xcc, 0x79, 0xa7),
         "smartmap", new Color(0x00, 0x9e, 0x73),
-        AUTO, new Color(0xd5, 0x5e, 0x00));
+        AUTO, new Color(0xd5, 0x5e, 0x00),
+        MpiBench.MPI, new Color(0x55, 0x55, 0x55),
+        MpiBench.HIERARCHICAL, new Color(0x00, 0x9e, 0x73));
     private static final Map<String, Marker> MARKERS = Map.of(
         TWO_COPY, SeriesMarkers.SQUARE,
         "smartmap-serial", SeriesMarkers.TRIANGLE_UP,
         "smartmap-threaded", SeriesMarkers.TRIANGLE_DOWN,
         "smartmap", SeriesMarkers.DIAMOND,
-        AUTO, SeriesMarkers.CIRCLE);
+        AUTO, SeriesMarkers.CIRCLE,
+        MpiBench.MPI, SeriesMarkers.SQUARE,
+        MpiBench.HIERARCHICAL, SeriesMarkers.DIAMOND);
 
     private final List<Measurement> results;
     private final Map<Long, double[]> bandwidth;
@@ -72,6 +76,12 @@ final class Report
     private final double roundTripUs;
     private final int ranks;
     private final Datatype datatype;
+    /** The algorithm every speedup is over: two-copy, or the MPI library's own ({@code --mpi}). */
+    private String baseline = TWO_COPY;
+    /** The algorithm the speedup and the summary describe where it was measured: auto, or smartmap-hierarchical. */
+    private String preferred = AUTO;
+    /** Facts of the run beyond the machine's ({@code --mpi}: the MPI library, nodes, ranks per node), or null. */
+    private Map<String, Object> runFacts;
 
     /**
      * @param results            the measurements, in the order the ranks took them.
@@ -90,6 +100,45 @@ final class Report
         this.roundTripUs = roundTripUs(roundTripPerPeerUs);
         this.ranks = ranks;
         this.datatype = datatype;
+    }
+
+    /**
+     * Compare against another baseline than two-copy (the tables' speedup column, the summary, the
+     * improvement charts, {@code speedup_vs_<baseline>} in results.csv and results.json); each
+     * {@link Measurement#speedupVsTwoCopy} then holds the speedup over that baseline.
+     *
+     * @param baselineAlgorithm  the algorithm speedups are over.
+     * @param preferredAlgorithm the algorithm the speedup column and the summary describe.
+     * @return this report.
+     */
+    Report versus(final String baselineAlgorithm, final String preferredAlgorithm)
+    {
+        this.baseline = baselineAlgorithm;
+        this.preferred = preferredAlgorithm;
+        return this;
+    }
+
+    /**
+     * @param facts written as {@code "run"} in results.json, in this order (strings, numbers, lists of them).
+     * @return this report.
+     */
+    Report runFacts(final Map<String, Object> facts)
+    {
+        this.runFacts = facts;
+        return this;
+    }
+
+    /** @return the CSV header: {@link #CSV_HEADER}, its last column naming this report's baseline. */
+    String[] csvHeader()
+    {
+        final String[] header = CSV_HEADER.clone();
+        header[header.length - 1] = speedupColumn();
+        return header;
+    }
+
+    private String speedupColumn()
+    {
+        return "speedup_vs_" + baseline.replace('-', '_');
     }
 
     /**
@@ -112,8 +161,23 @@ final class Report
      */
     static void printHeader(final PrintStream out, final Machine machine, final int ranks, final String run)
     {
+        printHeader(out, "single-copy collectives against the two-copy baseline", machine, ranks, run);
+    }
+
+    /**
+     * The machine half of the header, with its own title.
+     *
+     * @param out     where to print.
+     * @param title   what the run compares.
+     * @param machine the machine's facts.
+     * @param ranks   rank processes of the run.
+     * @param run     one line saying what the run measures.
+     */
+    static void printHeader(final PrintStream out, final String title, final Machine machine, final int ranks,
+        final String run)
+    {
         out.println(RULE);
-        out.println("#    smartmap-bench: single-copy collectives against the two-copy baseline, IMB-style");
+        out.println("#    smartmap-bench: " + title + ", IMB-style");
         out.println(RULE);
         out.println("# CPU           : " + machine.cpuModel + ", " + machine.cores + (machine.cores == 1 ? " core" : " cores"));
         out.println("# JDK           : " + machine.jdk + " (" + machine.os + ")");
@@ -211,8 +275,9 @@ final class Report
         final int rounds = results.stream().mapToInt(m -> m.rounds).max().orElse(0);
         out.println("# t_avg [usec] per algorithm: mean over ranks of each rank's time per call, median of " + rounds +
             (rounds == 1 ? " round" : " rounds") + ";");
-        out.println("# speedup: two-copy t_avg / auto t_avg; %memcpy: auto's MB/s over one-thread memcpy; spread%: widest of the row;");
-        out.println("# xRTT: auto's (the barrier's) t_avg / rank 0 <-> 1's round trip of the same round, up to " +
+        out.println("# speedup: " + baseline + " t_avg / " + preferred + " t_avg; %memcpy: " + preferred +
+            "'s MB/s over one-thread memcpy; spread%: widest of the row;");
+        out.println("# xRTT: " + preferred + "'s (the barrier's) t_avg / rank 0 <-> 1's round trip of the same round, up to " +
             formatBytes(ROUND_TRIP_MAX_BYTES));
         for (final String op : ops())
         {
@@ -270,20 +335,25 @@ final class Report
             out.printf(Locale.ROOT, "# Benchmarking %s, %d ranks, %s (t in usec: min/avg/max over ranks, median of rounds)%n",
                 op, ranks, datatype.name().toLowerCase(Locale.ROOT));
             out.println(RULE);
-            out.printf(Locale.ROOT, "%10s %-18s %11s %11s %11s %8s %10s %9s %9s%n", "#bytes", "algorithm", "t_min[usec]",
+            final int width = Math.max(18, algorithms(op).stream().mapToInt(String::length).max().orElse(0));
+            out.printf(Locale.ROOT, "%10s %-" + width + "s %11s %11s %11s %8s %10s %9s %9s%n", "#bytes", "algorithm", "t_min[usec]",
                 "t_max[usec]", "t_avg[usec]", "spread%", "MB/s", "%memcpy", "speedup");
             for (final Measurement m : results)
             {
                 if (m.op.equals(op))
                 {
                     final double[] copy = bandwidth.get(m.bytes);
-                    out.printf(Locale.ROOT, "%10d %-18s %11.2f %11.2f %11.2f %8.1f %10.1f %9s %9s%n", m.bytes, m.algorithm,
+                    out.printf(Locale.ROOT, "%10d %-" + width + "s %11.2f %11.2f %11.2f %8.1f %10.1f %9s %9s%n", m.bytes, m.algorithm,
                         m.tMinUs, m.tMaxUs, m.tAvgUs, m.spreadPercent, m.bandwidthMBps(),
                         copy == null || m.bytes == 0 ? "-" : String.format(Locale.ROOT, "%.1f", 100 * m.bandwidthMBps() / copy[0]),
                         Double.isNaN(m.speedupVsTwoCopy) ? "-" : String.format(Locale.ROOT, "%.2fx", m.speedupVsTwoCopy));
                 }
             }
             out.println();
+        }
+        if (bandwidth.isEmpty())
+        {
+            return;
         }
         out.println("# one-thread copy limit in this JVM (MB/s): bytes, memcpy, kernel a+=b (" +
             datatype.name().toLowerCase(Locale.ROOT) + " SUM)");
@@ -301,7 +371,7 @@ final class Report
     void printSummary(final PrintStream out)
     {
         out.println(RULE);
-        out.println("# Summary: auto against two-copy, from this run's t_avg");
+        out.println("# Summary: " + preferred + " against " + baseline + ", from this run's t_avg");
         out.println(RULE);
         for (final String op : ops())
         {
@@ -319,7 +389,7 @@ final class Report
         final Set<String> algorithms = algorithms(op);
         if (op.equals(BenchOp.BARRIER.label()))
         {
-            final Measurement m = results.stream().filter(r -> r.op.equals(op) && r.algorithm.equals(AUTO)).findFirst()
+            final Measurement m = results.stream().filter(r -> r.op.equals(op) && r.algorithm.equals(preferred)).findFirst()
                 .orElseGet(() -> results.stream().filter(r -> r.op.equals(op)).findFirst().orElseThrow());
             return lead + String.format(Locale.ROOT, "t_avg %.2f usec (%s%s): the synchronisation floor under every collective on %d ranks",
                 m.tAvgUs, m.algorithm, Double.isNaN(inRoundTrips(m)) ? "" :
@@ -328,7 +398,8 @@ final class Report
         final String subject = subject(op);
         if (subject == null)
         {
-            return lead + (algorithms.contains(TWO_COPY) ? "only two-copy measured" : "no two-copy measured to compare with") +
+            return lead + (algorithms.contains(baseline) ? "only " + baseline + " measured" :
+                "no " + baseline + " measured to compare with") +
                 inRoundTrips(op);
         }
         final List<Long> sizes = sizes(op);
@@ -352,10 +423,10 @@ final class Report
         }
         if (best == null)
         {
-            return lead + subject + " and two-copy never measured at the same size";
+            return lead + subject + " and " + baseline + " never measured at the same size";
         }
-        final String where = faster.isEmpty() ? subject + " never faster than two-copy" :
-            subject + " faster than two-copy at " + ranges(sizes, faster);
+        final String where = faster.isEmpty() ? subject + " never faster than " + baseline :
+            subject + " faster than " + baseline + " at " + ranges(sizes, faster);
         return lead + String.format(Locale.ROOT, "%s (%d of %d sizes); best %.2fx at %s", where, faster.size(),
             sizes.size(), best.speedupVsTwoCopy, formatBytes(best.bytes)) + inRoundTrips(op);
     }
@@ -431,15 +502,15 @@ final class Report
     private String subject(final String op)
     {
         final Set<String> algorithms = algorithms(op);
-        if (!algorithms.contains(TWO_COPY))
+        if (!algorithms.contains(baseline))
         {
             return null;
         }
-        if (algorithms.contains(AUTO))
+        if (algorithms.contains(preferred))
         {
-            return AUTO;
+            return preferred;
         }
-        return algorithms.stream().filter(a -> !a.equals(TWO_COPY)).findFirst().orElse(null);
+        return algorithms.stream().filter(a -> !a.equals(baseline)).findFirst().orElse(null);
     }
 
     /**
@@ -449,9 +520,9 @@ final class Report
     private String timed(final String op)
     {
         final Set<String> algorithms = algorithms(op);
-        if (algorithms.contains(AUTO))
+        if (algorithms.contains(preferred))
         {
-            return AUTO;
+            return preferred;
         }
         final String subject = subject(op);
         return subject != null || algorithms.size() != 1 ? subject : algorithms.iterator().next();
@@ -460,7 +531,7 @@ final class Report
     void writeCsv(final Path file) throws IOException
     {
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
-            CSVPrinter csv = new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(CSV_HEADER).build()))
+            CSVPrinter csv = new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(csvHeader()).build()))
         {
             for (final Measurement m : results)
             {
@@ -504,6 +575,10 @@ final class Report
                 perPeer.addObject().put("peer", i + 1).put("us", round(roundTripPerPeerUs[i]));
             }
         }
+        if (runFacts != null)
+        {
+            root.set("run", mapper.valueToTree(runFacts));
+        }
         final ArrayNode rows = root.putArray("results");
         for (final Measurement m : results)
         {
@@ -517,7 +592,7 @@ final class Report
             }
             if (!Double.isNaN(m.speedupVsTwoCopy))
             {
-                row.put("speedup_vs_two_copy", round(m.speedupVsTwoCopy));
+                row.put(speedupColumn(), round(m.speedupVsTwoCopy));
             }
         }
         final ArrayNode copy = root.putArray("copy_limit_mbps");
@@ -532,7 +607,7 @@ final class Report
         for (final String op : ops())
         {
             final XYChart latency = chart(op + ": latency (" + ranks + " ranks)", "t_avg [usec]", true);
-            final XYChart improvement = chart(op + ": improvement over two-copy", "improvement [%]", false);
+            final XYChart improvement = chart(op + ": improvement over " + baseline, "improvement [%]", false);
             for (final String algorithm : algorithms(op))
             {
                 final List<Double> x = new ArrayList<>();
@@ -552,7 +627,7 @@ final class Report
                     continue;
                 }
                 style(latency.addSeries(algorithm, x, y), algorithm);
-                if (!algorithm.equals(TWO_COPY) && gain.stream().noneMatch(g -> Double.isNaN(g)))
+                if (!algorithm.equals(baseline) && gain.stream().noneMatch(g -> Double.isNaN(g)))
                 {
                     style(improvement.addSeries(algorithm, x, gain), algorithm);
                 }

@@ -33,6 +33,8 @@ abstract class FfmMpiLibrary implements MpiLibrary
 
     /** MPI may be initialised once per process, whichever {@link MpiLibrary#load()} instance asks. */
     private static final AtomicBoolean INIT_CALLED = new AtomicBoolean();
+    /** The instance whose {@link #initThread} succeeded: what {@link #initialised()} gives to the process's other users. */
+    private static volatile FfmMpiLibrary initialised;
 
     /** Marks a handle parameter in {@link #downcall}. */
     private static final Object H = new Object();
@@ -214,7 +216,24 @@ abstract class FfmMpiLibrary implements MpiLibrary
         setErrorsReturn(world);
         // the volatile write publishes granted and world to every thread that sees RUNNING
         state = RUNNING;
+        initialised = this;
         return granted;
+    }
+
+    /**
+     * @return the library this process initialised (MPI allows one {@code MPI_Init_thread} per process), for
+     *         code that calls MPI beside its first user, e.g. the benchmark's baseline beside the hierarchical world.
+     * @throws IllegalStateException if no instance has initialised MPI yet, or MPI is finalized.
+     */
+    static MpiLibrary initialised()
+    {
+        final FfmMpiLibrary library = initialised;
+        if (library == null)
+        {
+            throw new IllegalStateException("MPI is not initialised in this process (nothing called initThread yet)");
+        }
+        library.requireRunning();
+        return library;
     }
 
     @Override
