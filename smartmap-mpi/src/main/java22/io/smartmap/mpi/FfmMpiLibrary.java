@@ -77,7 +77,7 @@ abstract class FfmMpiLibrary implements MpiLibrary
      * @param library        what was opened.
      * @param lookup         its symbols.
      * @param handleLayout   the C type of a handle as passed: {@code JAVA_LONG} (a pointer) or {@code JAVA_INT}.
-     * @param environmentSet what {@link SignalGuard#prepareEnvironment()} set before opening.
+     * @param environmentSet what {@link FabricEnvironment#prepare()} set before opening.
      * @param jvmSignals     the JVM's handlers from before opening.
      */
     FfmMpiLibrary(final String library, final SymbolLookup lookup, final ValueLayout handleLayout,

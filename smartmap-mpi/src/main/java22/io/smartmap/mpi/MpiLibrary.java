@@ -23,9 +23,11 @@ import java.lang.foreign.MemorySegment;
  * MPI's to check and comes back as an {@link MpiException}. Thread safety: the binding holds no state per call; whether several threads may
  * call at once is what {@link #initThread} returned.
  * <p>
- * Signals: before opening the library the binding sets {@code UCX_ERROR_SIGNALS=""} in the C
- * environment unless it is set (UCX, under MPICH, otherwise replaces the JVM's SIGSEGV handler and the
- * next implicit null check kills the JVM), and after opening and after {@code MPI_Init_thread} it puts
+ * Signals and code patching: before opening the library the binding sets {@code UCX_ERROR_SIGNALS=""},
+ * {@code UCX_MEM_MMAP_HOOK_MODE=none} and {@code OMPI_MCA_memory=^patcher} in the C environment where they
+ * are not set (UCX otherwise replaces the JVM's SIGSEGV handler, and UCX and Open MPI rewrite libc's
+ * {@code munmap} beneath running JVM threads; see
+ * {@link FabricEnvironment}), and after opening and after {@code MPI_Init_thread} it puts
  * back any JVM signal handler that was replaced anyway, with a warning.
  */
 public interface MpiLibrary

@@ -45,8 +45,8 @@ final class MpiLoader
             throw new MpiUnavailableException("the MPI binding needs a 64-bit JVM: address bytes=" +
                 ValueLayout.ADDRESS.byteSize());
         }
-        // before dlopen: UCX reads UCX_ERROR_SIGNALS when it is loaded, and libmpich loads it
-        final List<String> environmentSet = SignalGuard.prepareEnvironment();
+        // before dlopen: UCX reads its settings when it is loaded, and libmpich loads it
+        final List<String> environmentSet = FabricEnvironment.prepare();
         final Map<String, MemorySegment> jvmSignals = SignalGuard.snapshot();
         final List<String> failures = new ArrayList<>();
         for (final String candidate : candidates)

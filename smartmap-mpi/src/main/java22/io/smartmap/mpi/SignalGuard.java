@@ -18,7 +18,7 @@ import java.util.Map;
  * MPICH 4.0's ch4:ucx, and Open MPI's UCX components when they load) installs its error handler on
  * SIGILL, SIGSEGV, SIGBUS and SIGFPE unless {@code UCX_ERROR_SIGNALS} says otherwise; Open MPI's own
  * {@code opal_signal} handlers (6,7,8,11 by default) are installed only where no handler is in place,
- * so they leave the JVM alone. {@link #prepareEnvironment()} therefore sets
+ * so they leave the JVM alone. {@link FabricEnvironment#prepare()} therefore sets
  * {@code UCX_ERROR_SIGNALS=""} before the library is opened, unless the user set it; and as a second
  * line, {@link #restoreChanged} puts back any JVM handler that was replaced anyway (a library we do
  * not know of, or a user's explicit {@code UCX_ERROR_SIGNALS}), with a warning. System property
@@ -27,7 +27,6 @@ import java.util.Map;
 final class SignalGuard
 {
     static final String PROPERTY = "smartmap.mpi.signalGuard";
-    static final String UCX_ERROR_SIGNALS = "UCX_ERROR_SIGNALS";
     /** {@code sa_flags} in {@code struct sigaction}: after the 8-byte handler and the 128-byte {@code sigset_t}. */
     private static final long SA_FLAGS_OFFSET = 136;
 
@@ -46,23 +45,6 @@ final class SignalGuard
 
     private SignalGuard()
     {
-    }
-
-    /**
-     * Before the MPI library is opened (UCX reads its settings when it is loaded): set the environment
-     * that keeps fabric libraries off the JVM's signals, each variable only if the user has not.
-     *
-     * @return what was set, {@code NAME=value}, for the record.
-     */
-    static List<String> prepareEnvironment()
-    {
-        final List<String> set = new ArrayList<>();
-        if (Libc.getenv(UCX_ERROR_SIGNALS) == null)
-        {
-            Libc.setenv(UCX_ERROR_SIGNALS, "");
-            set.add(UCX_ERROR_SIGNALS + "=\"\"");
-        }
-        return set;
     }
 
     /** @return the current handlers of the JVM's signals (opaque {@code struct sigaction} copies). */

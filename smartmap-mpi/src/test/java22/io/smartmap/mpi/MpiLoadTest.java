@@ -75,7 +75,9 @@ class MpiLoadTest
                     () -> mpi.allReduce(buffer, buffer, 1, MpiDatatype.INT, MpiOp.SUM, null));
             }
         }
-        // the binding keeps fabric libraries off the JVM's signals: set before the first dlopen unless set
-        assertTrue(Libc.getenv(SignalGuard.UCX_ERROR_SIGNALS) != null);
+        // the binding keeps fabric libraries off the JVM's signals and libc's code: set before the first dlopen unless set
+        assertTrue(Libc.getenv(FabricEnvironment.UCX_ERROR_SIGNALS) != null);
+        assertTrue(Libc.getenv(FabricEnvironment.UCX_MEM_MMAP_HOOK_MODE) != null);
+        assertTrue(Libc.getenv(FabricEnvironment.OMPI_MCA_MEMORY) != null);
     }
 }

@@ -29,6 +29,9 @@ class MpiProcessTest
 {
     private static final String INSTALL = "apt-get install -y openmpi-bin libopenmpi3 mpich libmpich12";
     private static final long TIMEOUT_S = 240;
+    /** What {@link FabricEnvironment#prepare()} sets in a rank whose environment has neither variable. */
+    private static final String BINDING_ENVIRONMENT =
+        "[UCX_ERROR_SIGNALS=\"\", UCX_MEM_MMAP_HOOK_MODE=none, OMPI_MCA_memory=^patcher]";
 
     enum Launcher
     {
@@ -56,9 +59,11 @@ class MpiProcessTest
         {
             final String ok = result.line("ok rank=" + rank + " size=4 abi=" + launcher.abi + " ");
             assertTrue(ok.contains("npes=20000"), ok);
-            // UCX_ERROR_SIGNALS="" alone keeps both libraries off the JVM's handlers: the guard had nothing to restore
-            assertTrue(ok.contains("environmentSet=[UCX_ERROR_SIGNALS=\"\"]"), ok);
+            // UCX_ERROR_SIGNALS="" alone keeps both libraries off the JVM's handlers: the guard had nothing to restore;
+            // with the memory hooks off UCX (loaded by MPICH) leaves libc's code alone
+            assertTrue(ok.contains("environmentSet=" + BINDING_ENVIRONMENT), ok);
             assertTrue(ok.contains("signalsRestored=[]"), ok);
+            assertTrue(ok.contains("libcPatched=[]"), ok);
         }
         assertTrue(result.output.contains("MPI_Bcast failed: "), result.output);
         assertFalse(result.output.contains("FAIL"), result.output);
@@ -78,8 +83,9 @@ class MpiProcessTest
         for (int rank = 0; rank < 2; rank++)
         {
             final String ok = result.line("ok rank=" + rank + " size=2 abi=MPICH ");
-            assertTrue(ok.contains("environmentSet=[]"), ok);
+            assertTrue(ok.contains("environmentSet=[UCX_MEM_MMAP_HOOK_MODE=none, OMPI_MCA_memory=^patcher]"), ok);
             assertTrue(ok.contains("SIGSEGV replaced during dlopen libmpich.so.12, restored"), ok);
+            assertTrue(ok.contains("libcPatched=[]"), ok);
         }
     }
 
@@ -101,10 +107,12 @@ class MpiProcessTest
         for (int rank = 0; rank < 2; rank++)
         {
             final String okQuiet = quiet.line("ok rank=" + rank + " size=2 abi=Open MPI ");
-            assertTrue(okQuiet.contains("environmentSet=[UCX_ERROR_SIGNALS=\"\"]") && okQuiet.contains("signalsRestored=[]"),
-                okQuiet);
+            assertTrue(okQuiet.contains("environmentSet=" + BINDING_ENVIRONMENT) &&
+                okQuiet.contains("signalsRestored=[]") && okQuiet.contains("libcPatched=[]"), okQuiet);
             final String okLoud = loud.line("ok rank=" + rank + " size=2 abi=Open MPI ");
             assertTrue(okLoud.contains("SIGSEGV replaced during MPI_Init_thread, restored"), okLoud);
+            // neither UCX nor Open MPI's memory/patcher rewrote libc beneath the JVM's threads (FabricEnvironment)
+            assertTrue(okLoud.contains("libcPatched=[]"), okLoud);
         }
     }
 
@@ -140,7 +148,9 @@ class MpiProcessTest
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // the launcher decides the library (Mpi.libraryCandidates): no leftover from the surrounding shell
         builder.environment().remove(Mpi.LIBRARY_PROPERTY);
-        builder.environment().remove("UCX_ERROR_SIGNALS");
+        builder.environment().remove(FabricEnvironment.UCX_ERROR_SIGNALS);
+        builder.environment().remove(FabricEnvironment.UCX_MEM_MMAP_HOOK_MODE);
+        builder.environment().remove(FabricEnvironment.OMPI_MCA_MEMORY);
         builder.environment().putAll(environment);
         final Process process = builder.start();
         if (!process.waitFor(TIMEOUT_S, TimeUnit.SECONDS))

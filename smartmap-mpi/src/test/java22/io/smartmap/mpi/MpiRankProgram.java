@@ -1,14 +1,21 @@
 package io.smartmap.mpi;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One rank of the process tests, started by {@code mpirun -n N}: initialises MPI, runs every bound call
  * with exact expected values, provokes MPI errors, then NullPointerExceptions in compiled code and a
  * StackOverflowError (both need the JVM's SIGSEGV handler), finalizes and prints
- * {@code ok rank=R size=N abi=...}. Any failure prints {@code FAIL rank=R: ...} and exits 1.
+ * {@code ok rank=R size=N abi=...}, with {@code libcPatched=[...]}: the libc functions whose first bytes
+ * changed between the start of the program and the end of {@code MPI_Init_thread} (UCX's {@code bistro}
+ * hooks rewrite them beneath running threads; the binding turns them off, see FabricEnvironment). Any failure prints {@code FAIL rank=R: ...} and exits 1.
  * <p>
  * Argument: the expected world size.
  */
@@ -37,8 +44,10 @@ public final class MpiRankProgram
 
     private static void run(final int expectedSize)
     {
+        final Map<String, byte[]> libcBefore = libcEntries();
         final FfmMpiLibrary mpi = (FfmMpiLibrary)MpiLibrary.load();
         final ThreadLevel level = mpi.initThread(ThreadLevel.MULTIPLE);
+        final List<String> libcPatched = changed(libcBefore, libcEntries());
         final MpiComm world = mpi.world();
         rank = mpi.rank(world);
         final int size = mpi.size(world);
@@ -73,8 +82,34 @@ public final class MpiRankProgram
         mpi.finalizeMpi();
         System.out.println("ok rank=" + rank + " size=" + size + " abi=" + mpi.abi() + " library=" + mpi.library() +
             " threadLevel=" + level + " npes=" + npes + " stackDepth=" + depth +
-            " environmentSet=" + mpi.environmentSet() + " signalsRestored=" + mpi.signalsRestored());
+            " environmentSet=" + mpi.environmentSet() + " signalsRestored=" + mpi.signalsRestored() +
+            " libcPatched=" + libcPatched);
         System.out.flush();
+    }
+
+    /** The memory calls UCX's memory hooks intercept; 16 bytes cover any patch written at a function's entry. */
+    private static Map<String, byte[]> libcEntries()
+    {
+        final Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (final String name : List.of("mmap", "munmap", "mremap", "madvise", "shmat", "shmdt", "brk", "sbrk"))
+        {
+            Linker.nativeLinker().defaultLookup().find(name).ifPresent(address ->
+                entries.put(name, address.reinterpret(16).toArray(ValueLayout.JAVA_BYTE)));
+        }
+        return entries;
+    }
+
+    private static List<String> changed(final Map<String, byte[]> before, final Map<String, byte[]> after)
+    {
+        final List<String> names = new ArrayList<>();
+        before.forEach((name, bytes) ->
+        {
+            if (!java.util.Arrays.equals(bytes, after.get(name)))
+            {
+                names.add(name);
+            }
+        });
+        return names;
     }
 
     private static void allReduce(final MpiLibrary mpi, final MpiComm world, final Arena arena, final int size)
