@@ -1,6 +1,7 @@
 package io.smartmap.collectives;
 
 import io.smartmap.core.Jvm;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -65,6 +66,7 @@ class CollectiveProcessTest
     }
 
     @Test
+    @Tag("soak")
     void shouldRunOneHundredThousandMixedCollectivesOnFourProcesses()
     {
         assertSoak(4, Integer.getInteger("smartmap.soak.iterations", 100_000), "20261122");
@@ -72,6 +74,7 @@ class CollectiveProcessTest
 
     /** Sixteen ranks on two cores: every wait yields to a peer that can run; nothing hangs, every result right. */
     @Test
+    @Tag("soak")
     void shouldRunTenThousandMixedCollectivesOnSixteenOversubscribedProcesses()
     {
         assertSoak(16, 10_000, "20261124");
@@ -79,6 +82,7 @@ class CollectiveProcessTest
 
     /** Two ranks on two cores: the split broadcast and the dedicated-core waits, with every buffer path mixed. */
     @Test
+    @Tag("soak")
     void shouldRunTwentyThousandMixedCollectivesOnTwoProcesses()
     {
         assertSoak(2, 20_000, "20261123");
