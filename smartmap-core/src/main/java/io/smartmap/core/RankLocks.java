@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -41,9 +42,10 @@ final class RankLocks implements AutoCloseable
     }
 
     /**
-     * @param path the job's lock file (created if missing, owner-only like the segment).
+     * @param path the job's lock file, made by {@link Segment#create} (never created here: a rank that joins
+     *             after the job's files were removed must not leave a new one behind).
      * @return this JVM's locks of that file; {@link #close()} once per call.
-     * @throws IllegalStateException if the file cannot be opened.
+     * @throws IllegalStateException if the file is gone (the job ended) or cannot be opened.
      */
     static RankLocks open(final Path path)
     {
@@ -54,10 +56,13 @@ final class RankLocks implements AutoCloseable
             {
                 try
                 {
-                    final FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE);
-                    Segment.restrictToOwner(path);
+                    final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     locks = new RankLocks(path, channel);
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    throw new IllegalStateException("the job's lock file is gone: the job has ended (its creator or " +
+                        "launcher removed its files): path=" + path, ex);
                 }
                 catch (final IOException ex)
                 {

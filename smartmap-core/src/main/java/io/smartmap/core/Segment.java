@@ -173,6 +173,7 @@ public final class Segment implements AutoCloseable
                     " bytes, available=" + available + " bytes, dir=" + dir);
             }
             channel.write(ByteBuffer.wrap(new byte[1]), length - 1);
+            createLockFile(lockPathFor(dir, jobId));
             headerMapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, SegmentDescriptor.HEADER_LENGTH);
             regionMappings = mapRegions(channel, rankCount, strideBytes);
             channel.close();
@@ -194,6 +195,7 @@ public final class Segment implements AutoCloseable
         {
             unmapAll(headerMapping, regionMappings);
             closeQuietly(channel);
+            deleteQuietly(lockPathFor(dir, jobId));
             deleteQuietly(path);
             if (ex instanceof IOException)
             {
@@ -430,6 +432,20 @@ public final class Segment implements AutoCloseable
         catch (final IOException ex)
         {
             throw new IllegalStateException("cannot read free space of segment directory: dir=" + dir + ", " + ex, ex);
+        }
+    }
+
+    /**
+     * The job's lock file, made by the creator before the segment is ready, so that a joiner only ever
+     * opens it ({@link RankLocks#open}): once the job's files are deleted, a late joiner cannot bring
+     * the lock file back. A leftover one of an earlier job of the same id is reused.
+     */
+    private static void createLockFile(final Path lockPath) throws IOException
+    {
+        try (FileChannel ignored = FileChannel.open(lockPath, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))))
+        {
+            restrictToOwner(lockPath); // a reused file keeps its old mode otherwise
         }
     }
 

@@ -30,6 +30,8 @@ class SegmentTest
         {
             assertEquals(1024 * 1024, segment.strideBytes());
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(segment.path())));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                Segment.lockPathFor(dir, "job1"))), "the lock file is the creator's too");
             assertEquals(SegmentDescriptor.segmentLength(4, 1024 * 1024), Files.size(segment.path()));
             final UnsafeBuffer header = segment.header();
             assertEquals(SegmentDescriptor.MAGIC, SegmentDescriptor.magic(header));
@@ -71,6 +73,23 @@ class SegmentTest
             assertEquals(0x1234_5678_9ABCL, attacher.region(7).getLong(last));
             assertTrue(creator.strideBytes() * 8 > Integer.MAX_VALUE);
         }
+    }
+
+    /**
+     * A rank that attached just before its launcher removed the job's files (a peer died, the job ended)
+     * and only now opens the lock file must not create a new one: nobody would ever delete it.
+     */
+    @Test
+    void shouldNotBringBackTheLockFileOfAJobWhoseFilesAreGone() throws IOException
+    {
+        try (Segment ignored = Segment.create(dir, "ended", 2, SMALL_REGION))
+        {
+            assertTrue(Segment.delete(dir, "ended"));
+            final IllegalStateException ex = assertThrows(IllegalStateException.class,
+                () -> RankLocks.open(Segment.lockPathFor(dir, "ended")));
+            assertTrue(ex.getMessage().startsWith("the job's lock file is gone"), ex.getMessage());
+        }
+        assertEmpty(dir);
     }
 
     @Test

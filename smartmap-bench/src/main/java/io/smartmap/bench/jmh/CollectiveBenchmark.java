@@ -87,15 +87,23 @@ public class CollectiveBenchmark
         builder.environment().put(SmartMapOptions.JOB_ENV, job);
         builder.environment().put(SmartMapOptions.REGION_SIZE_ENV, Long.toString(regionBytes));
         builder.environment().put(SmartMapOptions.TIMEOUT_MS_ENV, Long.toString(TimeUnit.MINUTES.toMillis(10)));
-        peer = builder.start();
-        smartMap = SmartMap.join(new SmartMapOptions().jobId(job).rank(0).size(RANKS).regionSizeBytes(regionBytes)
-            .timeoutNs(TimeUnit.MINUTES.toNanos(10)));
-        comm = new Communicator(smartMap);
-        count = bytes / Datatype.DOUBLE.extent();
-        send = PeerRank.allocate(comm, buffers, count * RANKS);
-        recv = PeerRank.allocate(comm, buffers, count * RANKS);
-        resolved = Algorithm.valueOf(algorithm);
-        comm.barrier();
+        try
+        {
+            peer = builder.start();
+            smartMap = SmartMap.join(new SmartMapOptions().jobId(job).rank(0).size(RANKS).regionSizeBytes(regionBytes)
+                .timeoutNs(TimeUnit.MINUTES.toNanos(10)));
+            comm = new Communicator(smartMap);
+            count = bytes / Datatype.DOUBLE.extent();
+            send = PeerRank.allocate(comm, buffers, count * RANKS);
+            recv = PeerRank.allocate(comm, buffers, count * RANKS);
+            resolved = Algorithm.valueOf(algorithm);
+            comm.barrier();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            tearDown(); // JMH runs no tear-down after a failed set-up: the peer and the segment go here
+            throw ex;
+        }
     }
 
     @Benchmark
@@ -106,12 +114,28 @@ public class CollectiveBenchmark
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws InterruptedException
+    public void tearDown()
     {
-        peer.destroyForcibly();
-        peer.waitFor(10, TimeUnit.SECONDS);
-        smartMap.close();
-        Segment.delete(SmartMapOptions.DEFAULT_DIR, job);
+        try
+        {
+            if (peer != null)
+            {
+                peer.destroyForcibly();
+                peer.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (smartMap != null)
+            {
+                smartMap.close();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            Segment.delete(SmartMapOptions.DEFAULT_DIR, job); // whatever failed above: nothing left in /dev/shm
+        }
     }
 
     /** The peer rank: joins from the environment and runs the same collective until it is stopped. */
