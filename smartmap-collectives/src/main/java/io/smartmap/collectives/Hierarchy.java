@@ -1117,7 +1117,7 @@ final class Hierarchy implements AutoCloseable
 
     /**
      * The node communicator closed, the scratch given back, then {@link InterNode#close()} (node barrier,
-     * segment deleted by the leader, MPI finalized).
+     * node handle closed, MPI finalized).
      */
     @Override
     public void close()

@@ -120,7 +120,7 @@ public interface InterNode extends AutoCloseable
 
     /**
      * End the job on this rank: a barrier over the node (nobody touches the segment any more), this
-     * rank's node handle closed, the node's segment deleted by its leader, MPI finalized. Collective
+     * rank's node handle closed (the segment's files went at the join), MPI finalized. Collective
      * over the world; idempotent.
      */
     @Override

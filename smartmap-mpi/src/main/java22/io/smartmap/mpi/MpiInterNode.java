@@ -26,10 +26,11 @@ import java.util.concurrent.TimeUnit;
  * Segment: each node's leader creates it ({@link Segment#create}: mode 0600, free-space check) under
  * {@code SMARTMAP_DIR}, {@code SMARTMAP_REGION_SIZE} and {@code SMARTMAP_TIMEOUT_MS} as under
  * {@code bin/smartmap-run}, job id {@code mpi-<leader pid>-n<node>}, and sends its name over the node
- * communicator (or that it failed: every rank of the node then throws); the others attach. {@link #close()}:
- * a node barrier, every handle closed, the leader deletes the file. A rank killed under {@code mpirun}: the
- * launcher ends the job; nobody deletes that node's segment (remove {@code smartmap-mpi-*.seg} from the
- * directory; {@code bin/smartmap-run} is not involved).
+ * communicator (or that it failed: every rank of the node then throws); the others attach. Once every rank of
+ * the node has attached (a node barrier), the leader deletes the segment and lock files: the mapping and the
+ * open lock file outlive their names, so a rank killed under {@code mpirun} (the launcher then ends the job,
+ * SIGKILL included) leaves nothing in {@code SMARTMAP_DIR}; a leader that dies before that barrier leaves them
+ * only if it gets no shutdown hook. {@link #close()}: a node barrier, every handle closed.
  * <p>
  * Threads: {@code MPI_THREAD_MULTIPLE} is asked for; the one user of these calls is a world communicator,
  * which admits one thread at a time, so any level granted is enough.
@@ -121,12 +122,22 @@ final class MpiInterNode implements InterNode
         final SmartMapOptions options = options();
         this.dir = options.dir();
         this.jobId = agreeOnSegment(options);
+        // a leader that exits before the files go (an exception, System.exit, SIGTERM) still removes them
+        final Thread cleanup = new Thread(() -> Segment.delete(dir, jobId), "smartmap-segment-cleanup");
         if (nodeRank == 0)
         {
-            // a leader that exits without close (an exception, System.exit) still removes the file; SIGKILL cannot
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> Segment.delete(dir, jobId), "smartmap-segment-cleanup"));
+            Runtime.getRuntime().addShutdownHook(cleanup);
         }
         this.node = SmartMap.join(options.jobId(jobId));
+        // every rank of the node has mapped the segment and opened the lock file: their names can go now, so that
+        // a node whose ranks mpirun kills (SIGKILL: no close, no shutdown hook) leaves nothing in SMARTMAP_DIR;
+        // the memory lives on while a rank maps it, and the record locks on the open lock file still tell liveness
+        mpi.barrier(nodeComm);
+        if (nodeRank == 0)
+        {
+            Segment.delete(dir, jobId);
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
     }
 
     /** The leader creates the node's segment and sends its job id (or -1 for a failure) to the node. */
@@ -392,11 +403,7 @@ final class MpiInterNode implements InterNode
         }
         finally
         {
-            node.close();
-            if (nodeRank == 0)
-            {
-                Segment.delete(dir, jobId);
-            }
+            node.close(); // the files went at join
             if (leaderComm != null)
             {
                 mpi.free(leaderComm);

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -151,6 +152,23 @@ class HierarchicalProcessTest
     {
         assertChecks(run(Launcher.OPEN_MPI, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2"), List.of("--mca", "btl", "tcp,self"),
             dir, "check", "rank"), 4);
+    }
+
+    /**
+     * Issue 15 "bad input": a leader (world rank 2, node 1's) SIGKILLed under {@code mpirun} while the others
+     * are in an allreduce: the job ends with a failure, no rank hangs ({@value #TIMEOUT_S} s bound) and
+     * neither node's segment nor lock file is left in {@code SMARTMAP_DIR} (checked by {@link #run}).
+     */
+    @ParameterizedTest
+    @EnumSource(Launcher.class)
+    void shouldEndTheJobAndLeaveNoSegmentWhenALeaderIsKilled(final Launcher launcher, @TempDir final Path dir)
+        throws Exception
+    {
+        final Result result = run(launcher, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2"), List.of(), dir, "kill", "2");
+        assertNotEquals(0, result.exitCode, result.output);
+        assertEquals("joined rank=0 sum=4", result.line("joined rank=0 "), result.output);
+        result.line("killing rank=2 ");
+        assertFalse(result.output.contains("survived"), result.output);
     }
 
     private static void assertChecks(final Result result, final int ranks)

@@ -26,7 +26,8 @@ import java.util.SplittableRandom;
  * <p>
  * Arguments: {@code check ORDER} (ORDER {@code rank}: fold in rank order 0..size-1; {@code round-robin:N}: in
  * node-major order of N round-robin nodes), or {@code digest} (float SUM allreduce of 1 MiB of random data:
- * prints its SHA-256). Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
+ * prints its SHA-256), or {@code kill R} (rank R SIGKILLs itself mid-job: {@link #kill}). Prints
+ * {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
  */
 final class HierarchicalRankProgram
 {
@@ -86,6 +87,10 @@ final class HierarchicalRankProgram
             {
                 digest(comm);
             }
+            else if ("kill".equals(args[0]))
+            {
+                kill(comm, Integer.parseInt(args[1]));
+            }
             else
             {
                 final int[] order = order(args[1], comm.getSize());
@@ -122,6 +127,33 @@ final class HierarchicalRankProgram
         bytes.asFloatBuffer().put(recv);
         final String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
         System.out.println("digest rank=" + comm.getRank() + " size=" + comm.getSize() + " sha256=" + digest);
+    }
+
+    /**
+     * A rank killed under {@code mpirun}: one allreduce to show the job works, then rank {@code victim}
+     * SIGKILLs itself (no close, no shutdown hook) while the others go on with allreduces it never joins;
+     * {@code mpirun} must end them. Prints {@code killing rank=R}; a survivor that got through prints
+     * {@code survived rank=R}.
+     */
+    private static void kill(final Communicator comm, final int victim) throws Exception
+    {
+        final long[] one = {1};
+        final long[] sum = new long[1];
+        comm.allReduce(one, sum, 1, Datatype.LONG, Op.SUM);
+        System.out.println("joined rank=" + comm.getRank() + " sum=" + sum[0]);
+        System.out.flush();
+        if (comm.getRank() == victim)
+        {
+            System.out.println("killing rank=" + victim + " pid=" + ProcessHandle.current().pid());
+            System.out.flush();
+            new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).inheritIO().start().waitFor();
+            Thread.sleep(Long.MAX_VALUE);
+        }
+        for (int i = 0; i < 1000; i++)
+        {
+            comm.allReduce(one, sum, 1, Datatype.LONG, Op.SUM);
+        }
+        System.out.println("survived rank=" + comm.getRank());
     }
 
     private static int[] order(final String spec, final int size)
