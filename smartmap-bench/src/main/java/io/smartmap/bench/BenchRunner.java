@@ -361,6 +361,9 @@ public final class BenchRunner implements Callable<Integer>
                     "; ranks outnumber this machine's cores: each node counts " + facts.get("smartmap_cores_per_node") +
                     (facts.get("smartmap_cores_per_node").equals(1) ? " core" : " cores") + " (-D" +
                     MpiBench.CORES_PROPERTY + ")" : ""));
+                stdout.println("# reductions    : " + (Boolean.TRUE.equals(facts.get("reproducible")) ?
+                    "reproducible (the fold passes along the leaders in node order)" :
+                    "unordered (-Dsmartmap.reproducible=false: node partials combined by the MPI library)"));
                 stdout.flush();
             }
             try (PrintWriter rawOut = root ? new PrintWriter(Files.newBufferedWriter(raw, StandardCharsets.UTF_8)) : null;

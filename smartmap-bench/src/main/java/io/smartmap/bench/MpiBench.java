@@ -195,7 +195,10 @@ final class MpiBench implements AutoCloseable
         return ranksPerNode;
     }
 
-    /** @return the header's and results.json's facts about the job: the MPI library, nodes, ranks per node. */
+    /**
+     * @return the header's and results.json's facts about the job: the MPI library, nodes, ranks per node,
+     *         whether reductions across nodes are reproducible ({@code -Dsmartmap.reproducible}).
+     */
     Map<String, Object> facts()
     {
         final Map<String, Object> facts = new LinkedHashMap<>();
@@ -213,6 +216,8 @@ final class MpiBench implements AutoCloseable
         {
             facts.put("smartmap_cores_per_node", Integer.parseInt(cores));
         }
+        // the world's CollectiveConfig reads the same property (the same on every rank, checked at join)
+        facts.put("reproducible", new io.smartmap.collectives.CollectiveConfig().reproducible());
         final String btl = System.getenv("OMPI_MCA_btl");
         if (btl != null)
         {

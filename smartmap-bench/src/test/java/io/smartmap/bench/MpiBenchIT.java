@@ -98,6 +98,8 @@ class MpiBenchIT
         assertEquals(launcher.abi, json.get("run").get("mpi_abi").asText(), json.get("run").toString());
         assertEquals(2, json.get("run").get("nodes").asInt(), json.get("run").toString());
         assertEquals("[2,2]", json.get("run").get("ranks_per_node").toString());
+        assertTrue(json.get("run").get("reproducible").asBoolean(), "the default: " + json.get("run"));
+        assertTrue(output.contains("# reductions    : reproducible"), output);
         for (final BenchOp op : MpiBench.OPS)
         {
             for (final long bytes : op == BenchOp.BARRIER ? List.of(0L) : SIZES)

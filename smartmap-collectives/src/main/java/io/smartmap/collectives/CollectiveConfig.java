@@ -16,6 +16,7 @@ public final class CollectiveConfig
     private Algorithm defaultAlgorithm = Algorithm.valueOf(System.getProperty("smartmap.algorithm", "AUTO"));
     private KernelProvider kernels = KernelProvider.instance();
     private int cores = (int)property("cores", 0);
+    private boolean reproducible = Boolean.parseBoolean(System.getProperty("smartmap.reproducible", "true"));
     private long threadedMinBytes = property("threadedMinBytes", 1024);
     // measured crossovers, 2 ranks, double, 5 rounds:
     // bin/smartmap-bench --sizes 8:8192 --repetitions 5 --algorithms two-copy,smartmap
@@ -135,6 +136,29 @@ public final class CollectiveConfig
             throw new IllegalArgumentException("cores must not be negative: cores=" + cores);
         }
         this.cores = cores;
+        return this;
+    }
+
+    /**
+     * @return whether reductions across nodes fold in a fixed order (the default; property
+     * {@code smartmap.reproducible}): every rank gets the same bits, and with each node a contiguous block of
+     * ranks they are the single-node rank-order fold 0..size-1, so 1 node or 4 give the same bits (issue 15
+     * part 4, Intel MPI's {@code I_MPI_CBWR} in spirit). {@code false}: allreduce, reduce and reduce-scatter
+     * of a predefined op that the system MPI computes as smartmap does (integer types: every op but the
+     * location ones; FLOAT and DOUBLE: SUM and PROD) fold each node's ranks in order on the node, then the node
+     * partials in the MPI library's own order (its tree, recursive doubling or reduce-scatter): faster, no
+     * promise on the bits beyond MPI's. Read when the world communicator joins, and the same on every rank
+     * (checked there). One node has no inter-node order: it always folds in rank order.
+     */
+    public boolean reproducible()
+    {
+        return reproducible;
+    }
+
+    /** Set {@link #reproducible()}: before {@link Communicator#world(CollectiveConfig)}, the same on every rank. */
+    public CollectiveConfig reproducible(final boolean reproducible)
+    {
+        this.reproducible = reproducible;
         return this;
     }
 

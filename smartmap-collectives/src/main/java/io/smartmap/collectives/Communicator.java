@@ -150,12 +150,12 @@ public final class Communicator implements AutoCloseable
      * <p>
      * In a process started by an MPI launcher ({@code mpirun}, {@code srun}: {@link InterNode#launchedByMpi},
      * and no {@code SMARTMAP_RANK}) the world spans every MPI rank, across nodes: ranks are grouped into
-     * nodes, each node shares one segment, and barrier, bcast, reduce, allReduce, allGather and allToAll
-     * run hierarchically (smartmap inside each node, the system MPI between node leaders; needs
-     * {@code smartmap-mpi} on the class path and JDK 22+). The other collectives, the in-place variants,
+     * nodes, each node shares one segment, and every collective runs hierarchically (smartmap inside each
+     * node, the system MPI between node leaders; needs {@code smartmap-mpi} on the class path and JDK 22+).
      * {@link #split} and {@link #dup} throw {@link UnsupportedOperationException} on such a world for now
      * (issue 15). Reductions there give the same bits on every rank, and the single-node rank-order fold
-     * when each node holds a contiguous block of ranks; otherwise the fold runs in node-major order.
+     * when each node holds a contiguous block of ranks; otherwise the fold runs in node-major order; with
+     * {@link CollectiveConfig#reproducible()} false the MPI library combines the node partials where it can.
      * {@link #close()} is then collective over all ranks (it ends MPI).
      */
     public static Communicator world()

@@ -29,6 +29,12 @@ import java.util.ServiceLoader;
  *     contiguous block of ranks (the default placement): the same bits as one node. Node partials
  *     folded together ({@code (x0 op x1) op (x2 op x3)}) would not be, for floating point. Reduce: the
  *     last leader sends the result to the root; allreduce: leader bcast from the last node, node bcast.</li>
+ * <li>reduce, allreduce, reduce-scatter with {@code -Dsmartmap.reproducible=false}
+ *     ({@link CollectiveConfig#reproducible()}) and an op the MPI library computes as smartmap does
+ *     ({@link InterNode#reducesNatively}; others keep the chain): node reduce to the leader, then the
+ *     node partials reduced by the library's own {@code MPI_Allreduce} ({@code MPI_Reduce} to the root's
+ *     leader) over the leaders, in its order (tree, recursive doubling, reduce-scatter and allgather: no
+ *     serial chain), then as above. The bits are MPI's business.</li>
  * <li>allgather: node gather to the leader, leader allgatherv of the node blocks, reorder into rank
  *     order (placements other than contiguous blocks), node bcast of the whole result.</li>
  * <li>gather: node gather to the leader; every other leader sends its node's blocks to the root's leader,
@@ -89,6 +95,8 @@ final class Hierarchy implements AutoCloseable
     /** Whether node-major order is rank order (every node a contiguous block, nodes in rank order). */
     private final boolean blocks;
     private final RegionBuffer[] scratch = new RegionBuffer[9];
+    /** {@link CollectiveConfig#reproducible()} as this world joined, the same on every rank. */
+    private final boolean reproducible;
 
     private Hierarchy(final InterNode inter, final CollectiveConfig config)
     {
@@ -124,6 +132,99 @@ final class Hierarchy implements AutoCloseable
         }
         this.blocks = contiguous;
         this.node = new Communicator(inter.node(), config);
+        this.reproducible = config.reproducible();
+        checkSameReproducibleEverywhere();
+    }
+
+    /**
+     * Every rank's {@link CollectiveConfig#reproducible()} to every rank (one world allgatherv of a byte):
+     * ranks that disagree would enter different inter-node phases and hang in MPI.
+     *
+     * @throws IllegalStateException on every rank if any two disagree, naming each rank's setting.
+     */
+    private void checkSameReproducibleEverywhere()
+    {
+        final int size = inter.worldSize();
+        final long mine = scratch(ACC, 1).memoryAddress();
+        final long all = scratch(ALL, size).memoryAddress();
+        UnsafeApi.putByte(mine, (byte)(reproducible ? 1 : 0));
+        final long[] bytesPerRank = new long[size];
+        final long[] displs = new long[size];
+        for (int r = 0; r < size; r++)
+        {
+            bytesPerRank[r] = 1;
+            displs[r] = r;
+        }
+        inter.allGatherv(mine, 1, all, size, bytesPerRank, displs);
+        final boolean[] settings = new boolean[size];
+        boolean same = true;
+        for (int r = 0; r < size; r++)
+        {
+            settings[r] = UnsafeApi.getByte(all + r) != 0;
+            same &= settings[r] == reproducible;
+        }
+        if (!same)
+        {
+            throw new IllegalStateException("smartmap.reproducible differs between ranks (it must be the same on " +
+                "every rank): reproducibleByRank=" + Arrays.toString(settings));
+        }
+    }
+
+    /**
+     * @return whether this reduction takes the unordered path: {@code -Dsmartmap.reproducible=false} and an op
+     *         the MPI library computes as smartmap does ({@link InterNode#reducesNatively}).
+     */
+    private boolean unordered(final Datatype datatype, final Op op)
+    {
+        return !reproducible && inter.reducesNatively(datatype, op);
+    }
+
+    /**
+     * The unordered path's node phase: the node reduce to the leader (node ranks in order).
+     *
+     * @return on the leaders, the address of this node's partial (slot {@link #ACC}); 0 elsewhere.
+     */
+    private long nodePartial(final Object sendBuf, final int count, final Datatype datatype, final Op op,
+        final Algorithm algorithm)
+    {
+        if (!inter.isLeader())
+        {
+            node.reduce(sendBuf, null, count, datatype, op, 0, algorithm);
+            return 0;
+        }
+        final RegionBuffer partial = scratch(ACC, (long)count * datatype.extent());
+        node.reduce(sendBuf, partial, count, datatype, op, 0, algorithm);
+        return partial.memoryAddress();
+    }
+
+    /**
+     * The whole reduction on every leader, in slot {@link #PARTIAL}: the reproducible {@link #chain} and a
+     * leader bcast from the last node, or, unordered, the node partials reduced by the MPI library's
+     * {@code MPI_Allreduce} over the leaders.
+     *
+     * @return on the leaders, the result's address; 0 elsewhere.
+     */
+    private long leaderResult(final Object sendBuf, final int count, final Datatype datatype, final Op op,
+        final Algorithm algorithm)
+    {
+        final long bytes = (long)count * datatype.extent();
+        if (unordered(datatype, op))
+        {
+            final long partial = nodePartial(sendBuf, count, datatype, op, algorithm);
+            if (partial == 0)
+            {
+                return 0;
+            }
+            final long result = scratch(PARTIAL, bytes).memoryAddress();
+            inter.leaderAllReduce(partial, result, count, datatype, op);
+            return result;
+        }
+        final long result = chain(sendBuf, count, datatype, op, algorithm);
+        if (result != 0)
+        {
+            inter.leaderBcast(result, bytes, inter.nodeCount() - 1);
+        }
+        return result;
     }
 
     /**
@@ -230,10 +331,26 @@ final class Hierarchy implements AutoCloseable
             return;
         }
         final long bytes = (long)count * datatype.extent();
-        final long result = chain(sendBuf, count, datatype, op, algorithm);
-        final int last = leaderOf[inter.nodeCount() - 1];
+        final long result;
+        final int holder; // the leader that holds the result
+        if (unordered(datatype, op))
+        {
+            final int rootNode = inter.nodeOf(root);
+            holder = leaderOf[rootNode];
+            final long partial = nodePartial(sendBuf, count, datatype, op, algorithm);
+            result = partial == 0 ? 0 : scratch(PARTIAL, bytes).memoryAddress();
+            if (partial != 0)
+            {
+                inter.leaderReduce(partial, result, count, datatype, op, rootNode);
+            }
+        }
+        else
+        {
+            holder = leaderOf[inter.nodeCount() - 1];
+            result = chain(sendBuf, count, datatype, op, algorithm);
+        }
         final int self = inter.worldRank();
-        if (self == last)
+        if (self == holder)
         {
             if (root == self)
             {
@@ -248,7 +365,7 @@ final class Hierarchy implements AutoCloseable
         {
             final long direct = writableAddress(recvBuf);
             final long at = direct != 0 ? direct : scratch(STAGE, bytes).memoryAddress();
-            inter.recv(at, bytes, last);
+            inter.recv(at, bytes, holder);
             if (direct == 0)
             {
                 Staging.copy(recvBuf, at, bytes, false);
@@ -265,11 +382,10 @@ final class Hierarchy implements AutoCloseable
             return;
         }
         final long bytes = (long)count * datatype.extent();
-        final long result = chain(sendBuf, count, datatype, op, algorithm);
+        final long result = leaderResult(sendBuf, count, datatype, op, algorithm);
         final Algorithm bcast = movePhase(algorithm);
         if (inter.isLeader())
         {
-            inter.leaderBcast(result, bytes, inter.nodeCount() - 1);
             node.bcast(scratch[PARTIAL], count, datatype, 0, bcast); // peers copy from the region buffer in place
             Staging.copy(recvBuf, result, bytes, false);
         }
@@ -544,28 +660,27 @@ final class Hierarchy implements AutoCloseable
     }
 
     /**
-     * Reduce-scatter (block or not): the reproducible chain of {@link #allReduce} over the whole send buffer,
-     * leader bcast of the result from the last node, then a node scatterv from the leader: every rank's block
-     * (at its world offset) straight out of the leader's copy of the result.
+     * Reduce-scatter (block or not): {@link #allReduce}'s inter-node phases over the whole send buffer
+     * ({@link #leaderResult}: the reproducible chain and a leader bcast, or the unordered leader allreduce),
+     * then a node scatterv from the leader: every rank's block (at its world offset) straight out of the
+     * leader's copy of the result.
      *
      * @param recvCounts elements of each world rank's block; {@code total} their sum.
      */
     void reduceScatter(final Object sendBuf, final Object recvBuf, final int[] recvCounts, final int total,
         final Datatype datatype, final Op op, final Algorithm algorithm)
     {
-        final long bytes = (long)total * datatype.extent();
         final int[] ranks = members[inter.nodeIndex()];
         final int own = recvCounts[inter.worldRank()];
         // nothing to write here: a scratch buffer stands in for the absent receive buffer of an empty block
         final Object recv = recvBuf != null ? recvBuf : scratch(RESULT, 0);
         final Algorithm phase = movePhase(algorithm);
-        final long result = chain(sendBuf, total, datatype, op, algorithm);
+        leaderResult(sendBuf, total, datatype, op, algorithm);
         if (!inter.isLeader())
         {
             node.scatterv(null, null, null, recv, own, datatype, 0, phase);
             return;
         }
-        inter.leaderBcast(result, bytes, inter.nodeCount() - 1);
         final int[] offsets = new int[inter.worldSize()];
         for (int r = 1; r < offsets.length; r++)
         {

@@ -93,6 +93,27 @@ public interface InterNode extends AutoCloseable
      */
     void leaderAllGatherv(long sendAddress, long sendBytes, long recvAddress, long[] bytesPerNode);
 
+    /**
+     * @return whether {@link #leaderAllReduce} and {@link #leaderReduce} take this datatype and op: a
+     *         predefined op the MPI library computes with the same result per element as smartmap's kernels
+     *         (no user op, no location op; for floating point only SUM and PROD, whose C arithmetic is
+     *         Java's: MPI's MIN and MAX of a NaN or of -0.0 and 0.0 are the library's choice).
+     */
+    boolean reducesNatively(Datatype datatype, Op op);
+
+    /**
+     * {@code MPI_Allreduce} over the leaders: {@code count} elements at {@code sendAddress} from every leader
+     * reduced in the MPI library's order into {@code recvAddress} of every leader (the two do not overlap).
+     * Only where {@link #reducesNatively}; leaders only.
+     */
+    void leaderAllReduce(long sendAddress, long recvAddress, int count, Datatype datatype, Op op);
+
+    /**
+     * {@code MPI_Reduce} over the leaders into {@code recvAddress} of the leader of {@code rootNode}
+     * (unread elsewhere), as {@link #leaderAllReduce}. Only where {@link #reducesNatively}; leaders only.
+     */
+    void leaderReduce(long sendAddress, long recvAddress, int count, Datatype datatype, Op op, int rootNode);
+
     /** Send {@code bytes} at {@code address} to world rank {@code worldRank}. */
     void send(long address, long bytes, int worldRank);
 

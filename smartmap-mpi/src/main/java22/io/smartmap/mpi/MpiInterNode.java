@@ -1,6 +1,8 @@
 package io.smartmap.mpi;
 
+import io.smartmap.collectives.Datatype;
 import io.smartmap.collectives.InterNode;
+import io.smartmap.collectives.Op;
 import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.SmartMapOptions;
@@ -11,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +46,12 @@ final class MpiInterNode implements InterNode
     static final String PLACEMENT_PROPERTY = "smartmap.mpi.placement";
     private static final int JOB_ID_BYTES = 64;
     private static final int TAG = 15;
+    /** The predefined ops MPI computes as smartmap's kernels do, on integer types; FLOAT and DOUBLE: SUM and PROD. */
+    private static final Map<Op, MpiOp> NATIVE_OPS = Map.of(Op.SUM, MpiOp.SUM, Op.PROD, MpiOp.PROD, Op.MIN, MpiOp.MIN,
+        Op.MAX, MpiOp.MAX, Op.BAND, MpiOp.BAND, Op.BOR, MpiOp.BOR, Op.BXOR, MpiOp.BXOR);
+    private static final Map<Datatype, MpiDatatype> NATIVE_TYPES = Map.of(Datatype.BYTE, MpiDatatype.BYTE,
+        Datatype.INT, MpiDatatype.INT, Datatype.LONG, MpiDatatype.LONG, Datatype.FLOAT, MpiDatatype.FLOAT,
+        Datatype.DOUBLE, MpiDatatype.DOUBLE);
 
     private final MpiLibrary mpi;
     private final MpiComm world;
@@ -351,6 +360,44 @@ final class MpiInterNode implements InterNode
         }
         mpi.allGatherv(memory(sendAddress, sendBytes), count(sendBytes), memory(recvAddress, total), counts, displs,
             MpiDatatype.BYTE, leaders());
+    }
+
+    @Override
+    public boolean reducesNatively(final Datatype datatype, final Op op)
+    {
+        final MpiDatatype type = NATIVE_TYPES.get(datatype);
+        final MpiOp mpiOp = NATIVE_OPS.get(op);
+        return type != null && mpiOp != null && mpiOp.appliesTo(type) &&
+            (type.isInteger() || mpiOp == MpiOp.SUM || mpiOp == MpiOp.PROD);
+    }
+
+    @Override
+    public void leaderAllReduce(final long sendAddress, final long recvAddress, final int count, final Datatype datatype,
+        final Op op)
+    {
+        final long bytes = (long)count * datatype.extent();
+        mpi.allReduce(memory(sendAddress, bytes), memory(recvAddress, bytes), count, nativeType(datatype, op),
+            NATIVE_OPS.get(op), leaders());
+    }
+
+    @Override
+    public void leaderReduce(final long sendAddress, final long recvAddress, final int count, final Datatype datatype,
+        final Op op, final int rootNode)
+    {
+        final long bytes = (long)count * datatype.extent();
+        mpi.reduce(memory(sendAddress, bytes), memory(recvAddress, bytes), count, nativeType(datatype, op),
+            NATIVE_OPS.get(op), rootNode, leaders());
+    }
+
+    /** @throws IllegalArgumentException unless {@link #reducesNatively}: a caller's bug, never the user's. */
+    private MpiDatatype nativeType(final Datatype datatype, final Op op)
+    {
+        if (!reducesNatively(datatype, op))
+        {
+            throw new IllegalArgumentException("the MPI library does not reduce this as smartmap does: datatype=" +
+                datatype + ", op=" + op);
+        }
+        return NATIVE_TYPES.get(datatype);
     }
 
     @Override

@@ -171,6 +171,31 @@ class HierarchicalProcessTest
         assertFalse(result.output.contains("survived"), result.output);
     }
 
+    /**
+     * Issue 15 part 4's switch: with {@code -Dsmartmap.reproducible=false} the MPI library combines the two
+     * nodes' partials of FLOAT and DOUBLE SUM ({@code (x0 + x1) + (x2 + x3)}, not the chain's bits), every other
+     * reduction keeps the rank-order fold: allreduce, reduce, reduce-scatter, in place too, bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(Launcher.class)
+    void shouldCombineTheNodePartialsInMpiWhenNotReproducible(final Launcher launcher, @TempDir final Path dir)
+        throws Exception
+    {
+        assertChecks(run(launcher, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2", "JDK_JAVA_OPTIONS",
+            "-Dsmartmap.reproducible=false"), List.of(), dir, "unordered"), 4);
+    }
+
+    /** Ranks that disagree on {@code smartmap.reproducible} would take different inter-node phases: all refuse. */
+    @Test
+    void shouldRefuseAWorldWhoseRanksDisagreeOnReproducible(@TempDir final Path dir) throws Exception
+    {
+        final Result result = run(Launcher.OPEN_MPI, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2"), List.of(), dir, "mixed");
+        assertNotEquals(0, result.exitCode, result.output);
+        assertTrue(result.output.contains("smartmap.reproducible differs between ranks (it must be the same on every " +
+            "rank): reproducibleByRank=[true, false, true, true]"), result.output);
+        assertFalse(result.output.contains("ok rank="), result.output);
+    }
+
     private static void assertChecks(final Result result, final int ranks)
     {
         assertEquals(0, result.exitCode, result.output);

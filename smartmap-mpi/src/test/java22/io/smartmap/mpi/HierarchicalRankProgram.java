@@ -26,8 +26,10 @@ import java.util.SplittableRandom;
  * <p>
  * Arguments: {@code check ORDER} (ORDER {@code rank}: fold in rank order 0..size-1; {@code round-robin:N}: in
  * node-major order of N round-robin nodes), or {@code digest} (float SUM allreduce of 1 MiB of random data:
- * prints its SHA-256), or {@code kill R} (rank R SIGKILLs itself mid-job: {@link #kill}). Prints
- * {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
+ * prints its SHA-256), {@code kill R} (rank R SIGKILLs itself mid-job: {@link #kill}), {@code unordered}
+ * (the reductions under {@code -Dsmartmap.reproducible=false} on 2 nodes: {@link #unordered}) or
+ * {@code mixed} (rank 1 alone sets {@code smartmap.reproducible=false}: {@link Communicator#world()} must
+ * throw on every rank). Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
  */
 final class HierarchicalRankProgram
 {
@@ -67,19 +69,30 @@ final class HierarchicalRankProgram
     private final int size;
     /** The order in which the model folds the ranks. */
     private final int[] order;
+    /**
+     * {@code -Dsmartmap.reproducible=false} on 2 nodes: the ranks of each node (a contiguous half) whose
+     * partials the MPI library combines; null in the reproducible mode.
+     */
+    private final int[][] halves;
     private int checks;
     private int call;
 
-    private HierarchicalRankProgram(final Communicator comm, final int[] order)
+    private HierarchicalRankProgram(final Communicator comm, final int[] order, final boolean unordered)
     {
         this.comm = comm;
         this.rank = comm.getRank();
         this.size = comm.getSize();
         this.order = order;
+        this.halves = unordered ? new int[][] {java.util.stream.IntStream.range(0, size / 2).toArray(),
+            java.util.stream.IntStream.range(size / 2, size).toArray()} : null;
     }
 
     public static void main(final String[] args) throws Exception
     {
+        if ("mixed".equals(args[0]) && "1".equals(launcherRank()))
+        {
+            System.setProperty("smartmap.reproducible", "false"); // a misconfigured rank: world() must refuse
+        }
         final Communicator comm = Communicator.world();
         try
         {
@@ -91,10 +104,22 @@ final class HierarchicalRankProgram
             {
                 kill(comm, Integer.parseInt(args[1]));
             }
+            else if ("mixed".equals(args[0]))
+            {
+                throw new AssertionError("world() accepted ranks that disagree on smartmap.reproducible");
+            }
+            else if ("unordered".equals(args[0]))
+            {
+                final HierarchicalRankProgram program = new HierarchicalRankProgram(comm, order("rank", comm.getSize()),
+                    true);
+                program.unordered();
+                System.out.println("ok rank=" + comm.getRank() + " size=" + comm.getSize() + " checks=" +
+                    program.checks + " unordered");
+            }
             else
             {
                 final int[] order = order(args[1], comm.getSize());
-                final HierarchicalRankProgram program = new HierarchicalRankProgram(comm, order);
+                final HierarchicalRankProgram program = new HierarchicalRankProgram(comm, order, false);
                 program.run();
                 System.out.println("ok rank=" + comm.getRank() + " size=" + comm.getSize() + " checks=" +
                     program.checks + " order=" + Arrays.toString(order));
@@ -109,6 +134,19 @@ final class HierarchicalRankProgram
             System.exit(1);
         }
         comm.close();
+    }
+
+    /** @return this process's rank as its MPI launcher tells it, before MPI is initialised; null if none does. */
+    private static String launcherRank()
+    {
+        for (final String name : io.smartmap.collectives.InterNode.LAUNCHER_RANK_ENV)
+        {
+            if (System.getenv(name) != null)
+            {
+                return System.getenv(name);
+            }
+        }
+        return null;
     }
 
     /** The test: float SUM allreduce of 1 MiB of random data; the same digest on 1 node and on 2. */
@@ -251,6 +289,48 @@ final class HierarchicalRankProgram
         comm.barrier();
     }
 
+    /**
+     * {@code unordered}: with {@code -Dsmartmap.reproducible=false} on 2 nodes of {@code size / 2} ranks, the
+     * reductions of FLOAT and DOUBLE SUM give each node's rank-order partial combined by the MPI library,
+     * {@code (x0 + x1) + (x2 + x3)} (two partials: the same bits in either order), not the chain's
+     * {@code ((x0 + x1) + x2) + x3}; integer types (MPI's arithmetic is ours, and associative), MAX of floating
+     * point and the user op (both kept on the chain) give the rank-order fold as before.
+     */
+    private void unordered()
+    {
+        if (size % 2 != 0)
+        {
+            throw new IllegalArgumentException("unordered: 2 nodes of size / 2 ranks, size=" + size);
+        }
+        final int large = 40000;
+        if (Arrays.equals(fold(large, Datatype.FLOAT, Op.SUM, order, size), fold(large, Datatype.FLOAT, Op.SUM)))
+        {
+            throw new AssertionError("the two models agree: the test could not tell the paths apart");
+        }
+        for (final Datatype type : TYPES)
+        {
+            for (final int count : new int[] {1, 37, large})
+            {
+                for (final Algorithm algorithm : new Algorithm[] {Algorithm.AUTO, Algorithm.SMARTMAP, Algorithm.TWO_COPY})
+                {
+                    for (final Op op : OPS)
+                    {
+                        allReduce(type, count, op, algorithm);
+                        allReduceInPlace(type, count, op, algorithm);
+                        for (int root : new int[] {0, size - 1, 1})
+                        {
+                            reduce(type, count, op, algorithm, root);
+                        }
+                        reduceInPlace(type, count, op, algorithm, size - 1);
+                        reduceScatterBlock(type, count, op, algorithm);
+                        reduceScatter(type, count, op, algorithm);
+                    }
+                }
+            }
+        }
+        comm.barrier();
+    }
+
     private static Algorithm[] algorithms(final int count, final Datatype type)
     {
         if ((long)count * type.extent() <= 8)
@@ -342,54 +422,70 @@ final class HierarchicalRankProgram
         return out.array();
     }
 
-    /** The model: contributions folded element by element in {@link #order}. */
+    /**
+     * The model of a reduction: contributions folded element by element in {@link #order}; unordered
+     * ({@link #halves}), FLOAT and DOUBLE SUM: each node's fold, then the two combined.
+     */
     private byte[] fold(final int count, final Datatype type, final Op op)
     {
+        if (halves != null && op == Op.SUM && (type == Datatype.FLOAT || type == Datatype.DOUBLE))
+        {
+            final byte[] acc = fold(count, type, op, halves[0], halves[0].length);
+            combine(acc, fold(count, type, op, halves[1], halves[1].length), count, type, op);
+            return acc;
+        }
         return fold(count, type, op, order, order.length);
     }
 
     /** The model: the contributions of {@code ranks[0..n)} folded element by element in that order. */
     private byte[] fold(final int count, final Datatype type, final Op op, final int[] ranks, final int n)
     {
-        final ByteBuffer acc = ByteBuffer.wrap(data(ranks[0], count, type)).order(ByteOrder.nativeOrder());
+        final byte[] acc = data(ranks[0], count, type);
         for (int k = 1; k < n; k++)
         {
-            final ByteBuffer in = ByteBuffer.wrap(data(ranks[k], count, type)).order(ByteOrder.nativeOrder());
-            for (int i = 0; i < count; i++)
+            combine(acc, data(ranks[k], count, type), count, type, op);
+        }
+        return acc;
+    }
+
+    /** {@code into[i] = into[i] op in[i]} for each of {@code count} elements (native byte order). */
+    private static void combine(final byte[] into, final byte[] other, final int count, final Datatype type, final Op op)
+    {
+        final ByteBuffer acc = ByteBuffer.wrap(into).order(ByteOrder.nativeOrder());
+        final ByteBuffer in = ByteBuffer.wrap(other).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < count; i++)
+        {
+            switch (type)
             {
-                switch (type)
+                case FLOAT:
                 {
-                    case FLOAT:
-                    {
-                        final float a = acc.getFloat(4 * i);
-                        final float b = in.getFloat(4 * i);
-                        acc.putFloat(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
-                        break;
-                    }
-                    case DOUBLE:
-                    {
-                        final double a = acc.getDouble(8 * i);
-                        final double b = in.getDouble(8 * i);
-                        acc.putDouble(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
-                        break;
-                    }
-                    case LONG:
-                    {
-                        final long a = acc.getLong(8 * i);
-                        final long b = in.getLong(8 * i);
-                        acc.putLong(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
-                        break;
-                    }
-                    default:
-                    {
-                        final int a = acc.getInt(4 * i);
-                        final int b = in.getInt(4 * i);
-                        acc.putInt(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
-                    }
+                    final float a = acc.getFloat(4 * i);
+                    final float b = in.getFloat(4 * i);
+                    acc.putFloat(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                    break;
+                }
+                case DOUBLE:
+                {
+                    final double a = acc.getDouble(8 * i);
+                    final double b = in.getDouble(8 * i);
+                    acc.putDouble(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                    break;
+                }
+                case LONG:
+                {
+                    final long a = acc.getLong(8 * i);
+                    final long b = in.getLong(8 * i);
+                    acc.putLong(8 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
+                    break;
+                }
+                default:
+                {
+                    final int a = acc.getInt(4 * i);
+                    final int b = in.getInt(4 * i);
+                    acc.putInt(4 * i, op == Op.SUM ? a + b : op == Op.MAX ? Math.max(a, b) : a - b);
                 }
             }
         }
-        return acc.array();
     }
 
     private void check(final String what, final byte[] expected, final byte[] actual)
