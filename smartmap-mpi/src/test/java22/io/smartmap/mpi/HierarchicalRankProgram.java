@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
  * node-major order of N round-robin nodes), or {@code digest} (float SUM allreduce of 1 MiB of random data:
  * prints its SHA-256), {@code kill R} (rank R SIGKILLs itself mid-job: {@link #kill}), {@code unordered}
  * (the reductions under {@code -Dsmartmap.reproducible=false} on 2 nodes: {@link #unordered}) or
+ * {@code mismatch} (rank 1 calls bcast where the others call allreduce: {@link #mismatch}),
  * {@code mixed} (rank 1 alone sets {@code smartmap.reproducible=false}: {@link Communicator#world()} must
  * throw on every rank). Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
  */
@@ -108,6 +109,10 @@ final class HierarchicalRankProgram
             {
                 throw new AssertionError("world() accepted ranks that disagree on smartmap.reproducible");
             }
+            else if ("mismatch".equals(args[0]))
+            {
+                mismatch(comm);
+            }
             else if ("unordered".equals(args[0]))
             {
                 final HierarchicalRankProgram program = new HierarchicalRankProgram(comm, order("rank", comm.getSize()),
@@ -134,6 +139,28 @@ final class HierarchicalRankProgram
             System.exit(1);
         }
         comm.close();
+    }
+
+    /**
+     * Mismatched collectives on a multi-node world: rank 1 calls bcast where every other rank calls
+     * allreduce. Rank 1 shares node 0 with rank 0, so node 0's intra-node phase sees a reduce against a
+     * bcast: a {@link io.smartmap.core.CollectiveMismatchException} there (printed as {@code FAIL}), and
+     * {@code mpirun} ends the ranks of node 1, which wait in MPI for node 0's fold.
+     */
+    private static void mismatch(final Communicator comm)
+    {
+        final double[] send = new double[1000];
+        final double[] recv = new double[1000];
+        comm.allReduce(send, recv, send.length, Datatype.DOUBLE, Op.SUM); // a matched one first
+        if (comm.getRank() == 1)
+        {
+            comm.bcast(recv, recv.length, Datatype.DOUBLE, 0);
+        }
+        else
+        {
+            comm.allReduce(send, recv, send.length, Datatype.DOUBLE, Op.SUM);
+        }
+        System.out.println("survived rank=" + comm.getRank());
     }
 
     /** @return this process's rank as its MPI launcher tells it, before MPI is initialised; null if none does. */
