@@ -117,13 +117,13 @@ public final class Communicator implements AutoCloseable
     }
 
     /**
-     * A world across nodes: checks here, collectives in {@code hierarchy}, which owns the node's own
-     * communicator (it claims the node handle); this one's families over the node's world context stay
-     * idle, and its abort checks watch the node.
+     * A world across nodes (or a split of one): checks here, collectives in {@code hierarchy}, which owns
+     * the node's own communicator; this one's families over that communicator's context stay idle, and its
+     * abort checks watch the node.
      */
     private Communicator(final Hierarchy hierarchy, final CollectiveConfig config)
     {
-        this(hierarchy.node().smartMap(), hierarchy.node().smartMap().world(), config, false, hierarchy);
+        this(hierarchy.node().smartMap(), hierarchy.node().context, config, false, hierarchy);
     }
 
     private Communicator(final SmartMap smartMap, final Context context, final CollectiveConfig config,
@@ -152,8 +152,9 @@ public final class Communicator implements AutoCloseable
      * and no {@code SMARTMAP_RANK}) the world spans every MPI rank, across nodes: ranks are grouped into
      * nodes, each node shares one segment, and every collective runs hierarchically (smartmap inside each
      * node, the system MPI between node leaders; needs {@code smartmap-mpi} on the class path and JDK 22+).
-     * {@link #split} and {@link #dup} throw {@link UnsupportedOperationException} on such a world for now
-     * (issue 15). Reductions there give the same bits on every rank, and the single-node rank-order fold
+     * {@link #split} and {@link #dup} give sub-worlds that are hierarchical the same way (an
+     * {@code MPI_Comm_split} between nodes, a node communicator split inside each). Reductions there give
+     * the same bits on every rank, and the single-node rank-order fold
      * when each node holds a contiguous block of ranks; otherwise the fold runs in node-major order; with
      * {@link CollectiveConfig#reproducible()} false the MPI library combines the node partials where it can.
      * {@link #close()} is then collective over all ranks (it ends MPI).
@@ -1105,14 +1106,15 @@ public final class Communicator implements AutoCloseable
     public Communicator split(final int color, final int key)
     {
         checkUsable();
-        if (hierarchy != null)
-        {
-            throw new UnsupportedOperationException("split and dup of a world across nodes are not implemented yet " +
-                "(issue 15): rank=" + getRank());
-        }
         if (color < 0 && color != UNDEFINED)
         {
             throw new IllegalArgumentException("color must be non-negative or UNDEFINED: color=" + color);
+        }
+        if (hierarchy != null)
+        {
+            final Hierarchy[] sub = new Hierarchy[1];
+            acrossNodesBegun(() -> sub[0] = hierarchy.split(color, key));
+            return sub[0] == null ? null : new Communicator(sub[0], config);
         }
         final int size = getSize();
         final long[] proposals = new long[3 * size];

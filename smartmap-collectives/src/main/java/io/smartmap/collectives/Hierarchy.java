@@ -98,7 +98,11 @@ final class Hierarchy implements AutoCloseable
     /** {@link CollectiveConfig#reproducible()} as this world joined, the same on every rank. */
     private final boolean reproducible;
 
-    private Hierarchy(final InterNode inter, final CollectiveConfig config)
+    /**
+     * @param node this rank's node communicator: the node's world for the world, the parent's node
+     *             communicator split the same way for a {@link #split} (node ranks by world rank either way).
+     */
+    private Hierarchy(final InterNode inter, final CollectiveConfig config, final Communicator node)
     {
         this.inter = inter;
         this.config = config;
@@ -131,7 +135,7 @@ final class Hierarchy implements AutoCloseable
             }
         }
         this.blocks = contiguous;
-        this.node = new Communicator(inter.node(), config);
+        this.node = node;
         this.reproducible = config.reproducible();
         checkSameReproducibleEverywhere();
     }
@@ -244,7 +248,7 @@ final class Hierarchy implements AutoCloseable
         final InterNode inter = providers.next().join();
         try
         {
-            return new Hierarchy(inter, config);
+            return new Hierarchy(inter, config, new Communicator(inter.node(), config));
         }
         catch (final RuntimeException ex)
         {
@@ -256,6 +260,45 @@ final class Hierarchy implements AutoCloseable
     int worldRank()
     {
         return inter.worldRank();
+    }
+
+    /**
+     * {@link Communicator#split} across nodes: the MPI sub-world ({@link InterNode#split}), then this node's
+     * communicator split by the same color with the sub-world rank as key, so its node ranks follow the
+     * sub-world's as in any world. Collective over this world.
+     *
+     * @return the sub-world's hierarchy, or null for {@link Communicator#UNDEFINED}.
+     */
+    Hierarchy split(final int color, final int key)
+    {
+        final InterNode sub = inter.split(color, key);
+        final Communicator subNode;
+        try
+        {
+            subNode = node.split(color, sub == null ? 0 : sub.worldRank());
+        }
+        catch (final RuntimeException ex)
+        {
+            if (sub != null)
+            {
+                sub.close();
+            }
+            throw ex;
+        }
+        if (sub == null)
+        {
+            return null;
+        }
+        try
+        {
+            return new Hierarchy(sub, config, subNode);
+        }
+        catch (final RuntimeException ex)
+        {
+            subNode.close();
+            sub.close();
+            throw ex;
+        }
     }
 
     int worldSize()

@@ -140,9 +140,21 @@ public interface InterNode extends AutoCloseable
         long recvSpan, long[] recvBytes, long[] recvDispls);
 
     /**
+     * {@code MPI_Comm_split} of this world: the ranks that pass the same {@code color} form a sub-world,
+     * ranked by {@code key} and then by their rank here. Its nodes are this world's nodes' members in it
+     * (node ranks by sub-world rank), its node indices the order of their leaders' sub-world ranks, and
+     * {@link #node()} is this world's handle (not owned: its {@link #close()} frees the sub-world's MPI
+     * communicators only, collective over the sub-world). Collective over this world.
+     *
+     * @param color non-negative, or {@link Communicator#UNDEFINED} to join none.
+     * @return the sub-world, or null for {@link Communicator#UNDEFINED}.
+     */
+    InterNode split(int color, int key);
+
+    /**
      * End the job on this rank: a barrier over the node (nobody touches the segment any more), this
-     * rank's node handle closed (the segment's files went at the join), MPI finalized. Collective
-     * over the world; idempotent.
+     * rank's node handle closed (the segment's files went at the join), MPI finalized; a {@link #split}
+     * sub-world frees its communicators only. Collective over the world; idempotent.
      */
     @Override
     void close();

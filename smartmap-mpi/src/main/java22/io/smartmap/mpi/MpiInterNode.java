@@ -1,5 +1,6 @@
 package io.smartmap.mpi;
 
+import io.smartmap.collectives.Communicator;
 import io.smartmap.collectives.Datatype;
 import io.smartmap.collectives.InterNode;
 import io.smartmap.collectives.Op;
@@ -12,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +37,12 @@ import java.util.concurrent.TimeUnit;
  * SIGKILL included) leaves nothing in {@code SMARTMAP_DIR}; a leader that dies before that barrier leaves them
  * only if it gets no shutdown hook. {@link #close()}: a node barrier, every handle closed.
  * <p>
- * Threads: {@code MPI_THREAD_MULTIPLE} is asked for; the one user of these calls is a world communicator,
- * which admits one thread at a time, so any level granted is enough.
+ * Sub-worlds ({@link #split}, for {@code Communicator.split} and {@code dup}): {@code MPI_Comm_split} of the
+ * world, and of it the node and leader communicators again; the parent's node segment, no new one.
+ * <p>
+ * Threads: {@code MPI_THREAD_MULTIPLE} is asked for. Each world communicator (and each split) admits one
+ * thread at a time; with {@code MULTIPLE} granted (Open MPI 4.1 and MPICH 4.0 here), different ones may
+ * run on different threads at once; with less, MPI's rule holds: one thread at a time in all of them.
  */
 final class MpiInterNode implements InterNode
 {
@@ -68,6 +74,8 @@ final class MpiInterNode implements InterNode
     private final Path dir;
     private final String jobId;
     private final SmartMap node;
+    /** Whether this is the world that initialised MPI and joined the node segment (not a {@link #split}). */
+    private final boolean owner;
     private boolean closed;
 
     /** Called by {@link MpiInterNodeProvider}: MPI initialised, nodes formed, the node segment joined. */
@@ -113,21 +121,9 @@ final class MpiInterNode implements InterNode
             this.nodeIndex = bcastInt(leaderComm == null ? 0 : mpi.rank(leaderComm), nodeComm);
         }
         this.nodeSize = mpi.size(nodeComm);
-        this.nodeOf = new int[worldSize];
-        try (Arena arena = Arena.ofConfined())
-        {
-            final MemorySegment mine = arena.allocate(ValueLayout.JAVA_INT);
-            mine.set(ValueLayout.JAVA_INT, 0, nodeIndex);
-            final MemorySegment all = arena.allocate(ValueLayout.JAVA_INT, worldSize);
-            mpi.allGather(mine, all, 1, MpiDatatype.INT, world);
-            int max = 0;
-            for (int r = 0; r < worldSize; r++)
-            {
-                nodeOf[r] = all.getAtIndex(ValueLayout.JAVA_INT, r);
-                max = Math.max(max, nodeOf[r]);
-            }
-            this.nodeCount = max + 1;
-        }
+        this.nodeOf = nodeOfEveryRank();
+        this.nodeCount = Arrays.stream(nodeOf).max().orElse(0) + 1;
+        this.owner = true;
         final SmartMapOptions options = options();
         this.dir = options.dir();
         this.jobId = agreeOnSegment(options);
@@ -147,6 +143,60 @@ final class MpiInterNode implements InterNode
             Segment.delete(dir, jobId);
             Runtime.getRuntime().removeShutdownHook(cleanup);
         }
+    }
+
+    /**
+     * A sub-world of {@code parent} ({@link #split}): its ranks those of {@code subWorld}; its nodes the
+     * parent's nodes' members in it, ranked by sub-world rank; node index: the order of the sub-world ranks
+     * of the nodes' leaders (so contiguous blocks stay rank order). It uses the parent's node handle and
+     * owns its three MPI communicators only.
+     */
+    private MpiInterNode(final MpiInterNode parent, final MpiComm subWorld)
+    {
+        this.mpi = parent.mpi;
+        this.world = subWorld;
+        this.worldRank = mpi.rank(subWorld);
+        this.worldSize = mpi.size(subWorld);
+        this.nodeComm = mpi.split(subWorld, parent.nodeIndex, worldRank);
+        this.nodeRank = mpi.rank(nodeComm);
+        this.leaderComm = mpi.split(subWorld, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, worldRank);
+        this.nodeIndex = bcastInt(leaderComm == null ? 0 : mpi.rank(leaderComm), nodeComm);
+        this.nodeSize = mpi.size(nodeComm);
+        this.nodeOf = nodeOfEveryRank();
+        this.nodeCount = Arrays.stream(nodeOf).max().orElse(0) + 1;
+        this.dir = parent.dir;
+        this.jobId = parent.jobId;
+        this.node = parent.node;
+        this.owner = false;
+    }
+
+    /** @return every world rank's node index (an allgather over the world). */
+    private int[] nodeOfEveryRank()
+    {
+        final int[] nodes = new int[worldSize];
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment mine = arena.allocate(ValueLayout.JAVA_INT);
+            mine.set(ValueLayout.JAVA_INT, 0, nodeIndex);
+            final MemorySegment all = arena.allocate(ValueLayout.JAVA_INT, worldSize);
+            mpi.allGather(mine, all, 1, MpiDatatype.INT, world);
+            for (int r = 0; r < worldSize; r++)
+            {
+                nodes[r] = all.getAtIndex(ValueLayout.JAVA_INT, r);
+            }
+        }
+        return nodes;
+    }
+
+    @Override
+    public InterNode split(final int color, final int key)
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("this inter-node world is closed: worldRank=" + worldRank);
+        }
+        final MpiComm sub = mpi.split(world, color == Communicator.UNDEFINED ? MpiLibrary.UNDEFINED : color, key);
+        return sub == null ? null : new MpiInterNode(this, sub);
     }
 
     /** The leader creates the node's segment and sends its job id (or -1 for a failure) to the node. */
@@ -444,6 +494,17 @@ final class MpiInterNode implements InterNode
             return;
         }
         closed = true;
+        if (!owner)
+        {
+            // a split: its communicators only (MPI_Comm_free is collective over each); MPI and the node stay
+            if (leaderComm != null)
+            {
+                mpi.free(leaderComm);
+            }
+            mpi.free(nodeComm);
+            mpi.free(world);
+            return;
+        }
         try
         {
             mpi.barrier(nodeComm); // nobody on this node reads or writes the segment any more

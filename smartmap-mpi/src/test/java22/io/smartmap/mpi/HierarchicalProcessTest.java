@@ -203,6 +203,32 @@ class HierarchicalProcessTest
         assertFalse(result.output.contains("survived"), result.output);
     }
 
+    /**
+     * {@code split} and {@code dup} across nodes: every collective checked bit for bit on the parity halves
+     * (2 nodes of 1, both at once), on ranks 0..2 (nodes of 2 and 1), on the world reversed by key and on a
+     * dup; then the world again.
+     */
+    @ParameterizedTest
+    @EnumSource(Launcher.class)
+    void shouldRunEveryCollectiveOnSplitsAndDupsAcrossNodes(final Launcher launcher, @TempDir final Path dir)
+        throws Exception
+    {
+        final Result result = run(launcher, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2"), List.of(), dir, "split");
+        assertEquals(0, result.exitCode, result.output);
+        assertFalse(result.output.contains("FAIL"), result.output);
+        for (int rank = 0; rank < 4; rank++)
+        {
+            result.line("ok parity rank=" + rank / 2 + " size=2 ");
+            result.line("ok reversed rank=" + rank + " size=4 ");
+            result.line("ok dup rank=" + rank + " size=4 ");
+            result.line("split ok rank=" + rank);
+        }
+        for (int rank = 0; rank < 3; rank++)
+        {
+            result.line("ok first three rank=" + rank + " size=3 ");
+        }
+    }
+
     /** Ranks that disagree on {@code smartmap.reproducible} would take different inter-node phases: all refuse. */
     @Test
     void shouldRefuseAWorldWhoseRanksDisagreeOnReproducible(@TempDir final Path dir) throws Exception

@@ -24,13 +24,20 @@ import java.util.SplittableRandom;
  * direct and region buffers, each result compared bit for bit with a sequential model that folds the ranks'
  * contributions in the expected order. Every rank computes every rank's data from the seed.
  * <p>
- * Arguments: {@code check ORDER} (ORDER {@code rank}: fold in rank order 0..size-1; {@code round-robin:N}: in
- * node-major order of N round-robin nodes), or {@code digest} (float SUM allreduce of 1 MiB of random data:
- * prints its SHA-256), {@code kill R} (rank R SIGKILLs itself mid-job: {@link #kill}), {@code unordered}
- * (the reductions under {@code -Dsmartmap.reproducible=false} on 2 nodes: {@link #unordered}) or
- * {@code mismatch} (rank 1 calls bcast where the others call allreduce: {@link #mismatch}),
- * {@code mixed} (rank 1 alone sets {@code smartmap.reproducible=false}: {@link Communicator#world()} must
- * throw on every rank). Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
+ * Arguments, one of:
+ * <ul>
+ * <li>{@code check ORDER}: ORDER {@code rank} folds in rank order 0..size-1, {@code round-robin:N} in the
+ *     node-major order of N round-robin nodes;</li>
+ * <li>{@code digest}: float SUM allreduce of 1 MiB of random data, prints its SHA-256;</li>
+ * <li>{@code kill R}: rank R SIGKILLs itself mid-job ({@link #kill});</li>
+ * <li>{@code unordered}: the reductions under {@code -Dsmartmap.reproducible=false} on 2 nodes
+ *     ({@link #unordered});</li>
+ * <li>{@code split}: sub-worlds across nodes ({@link #split});</li>
+ * <li>{@code mismatch}: rank 1 calls bcast where the others call allreduce ({@link #mismatch});</li>
+ * <li>{@code mixed}: rank 1 alone sets {@code smartmap.reproducible=false}, and {@link Communicator#world()}
+ *     must throw on every rank.</li>
+ * </ul>
+ * Prints {@code ok rank=R size=S checks=C ...} or {@code FAIL ...} lines.
  */
 final class HierarchicalRankProgram
 {
@@ -109,6 +116,10 @@ final class HierarchicalRankProgram
             {
                 throw new AssertionError("world() accepted ranks that disagree on smartmap.reproducible");
             }
+            else if ("split".equals(args[0]))
+            {
+                split(comm);
+            }
             else if ("mismatch".equals(args[0]))
             {
                 mismatch(comm);
@@ -139,6 +150,57 @@ final class HierarchicalRankProgram
             System.exit(1);
         }
         comm.close();
+    }
+
+    /**
+     * {@code split} and {@code dup} across nodes (4 ranks as 2 nodes of 2): the parity halves {0, 2} and
+     * {1, 3} (each 2 nodes of 1, both at once), the ranks 0..2 (nodes of 2 and 1; rank 3 UNDEFINED gets
+     * null), the world reversed by key (sub rank 0 is world rank 3: node 1 comes first), and a dup: each runs
+     * every check of {@link #run} against the model over its own ranks, then closes; the world still works.
+     */
+    private static void split(final Communicator comm) throws Exception
+    {
+        final int rank = comm.getRank();
+        final Communicator parity = comm.split(rank % 2, rank);
+        checkSub(parity, "parity", 2, rank / 2);
+        final Communicator first = comm.split(rank < 3 ? 0 : Communicator.UNDEFINED, rank);
+        if (rank == 3)
+        {
+            if (first != null)
+            {
+                throw new AssertionError("UNDEFINED must give null: " + first);
+            }
+        }
+        else
+        {
+            checkSub(first, "first three", 3, rank);
+        }
+        final Communicator reversed = comm.split(7, -rank);
+        checkSub(reversed, "reversed", 4, 3 - rank);
+        final Communicator dup = comm.dup();
+        checkSub(dup, "dup", 4, rank);
+        for (final Communicator sub : new Communicator[] {parity, first, reversed, dup})
+        {
+            if (sub != null)
+            {
+                sub.close();
+            }
+        }
+        final HierarchicalRankProgram world = new HierarchicalRankProgram(comm, order("rank", comm.getSize()), false);
+        world.allReduce(Datatype.DOUBLE, 40000, Op.SUM, Algorithm.AUTO);
+        System.out.println("split ok rank=" + rank);
+    }
+
+    private static void checkSub(final Communicator sub, final String name, final int size, final int rank)
+    {
+        if (sub.getSize() != size || sub.getRank() != rank)
+        {
+            throw new AssertionError(name + ": size=" + sub.getSize() + " rank=" + sub.getRank() + ", expected size=" +
+                size + " rank=" + rank);
+        }
+        final HierarchicalRankProgram program = new HierarchicalRankProgram(sub, order("rank", size), false);
+        program.run();
+        System.out.println("ok " + name + " rank=" + rank + " size=" + size + " checks=" + program.checks);
     }
 
     /**
@@ -963,10 +1025,10 @@ final class HierarchicalRankProgram
         checks++;
         try
         {
-            comm.split(0, rank);
-            throw new AssertionError("split on a world across nodes did not throw");
+            comm.split(-5, rank);
+            throw new AssertionError("split with a negative color did not throw");
         }
-        catch (final UnsupportedOperationException expected)
+        catch (final IllegalArgumentException expected)
         {
             checks++;
         }
