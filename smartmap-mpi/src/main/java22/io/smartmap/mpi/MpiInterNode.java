@@ -8,11 +8,15 @@ import io.smartmap.core.Segment;
 import io.smartmap.core.SmartMap;
 import io.smartmap.core.SmartMapOptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +30,10 @@ import java.util.concurrent.TimeUnit;
  * nodes of {@value #RANKS_PER_NODE_ENV}{@code =K} consecutive MPI ranks (or
  * {@code -D}{@value #RANKS_PER_NODE_PROPERTY}{@code =K}), with {@value #PLACEMENT_ENV}{@code =round-robin}
  * (or {@code -D}{@value #PLACEMENT_PROPERTY}) node = rank mod nodes instead ({@code ceil(size / K)} nodes).
- * Node ranks follow world ranks; node index: the order of the leaders' world ranks (simulated: as placed).
+ * Co-location is then proven, not assumed ({@link #colocated}): a rank that cannot see its node leader's
+ * files (another {@code SMARTMAP_DIR}, or the same host in another IPC namespace) falls back to MPI, in a
+ * node of the ranks that share its view, or alone, and says so on stderr. Node ranks follow world ranks;
+ * node index: the order of the leaders' world ranks (simulated: as placed).
  * <p>
  * Segment: each node's leader creates it ({@link Segment#create}: mode 0600, free-space check) under
  * {@code SMARTMAP_DIR}, {@code SMARTMAP_REGION_SIZE} and {@code SMARTMAP_TIMEOUT_MS} as under
@@ -104,22 +111,22 @@ final class MpiInterNode implements InterNode
         this.worldRank = mpi.rank(world);
         this.worldSize = mpi.size(world);
         final int ranksPerNode = ranksPerNode();
+        final MpiComm candidates;
         if (ranksPerNode > 0)
         {
             final int nodes = (worldSize + ranksPerNode - 1) / ranksPerNode;
-            final int index = roundRobin() ? worldRank % nodes : worldRank / ranksPerNode;
-            this.nodeComm = mpi.split(world, index, worldRank);
-            this.nodeRank = mpi.rank(nodeComm);
-            this.leaderComm = mpi.split(world, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, index);
-            this.nodeIndex = index;
+            candidates = mpi.split(world, roundRobin() ? worldRank % nodes : worldRank / ranksPerNode, worldRank);
         }
         else
         {
-            this.nodeComm = mpi.splitShared(world, worldRank);
-            this.nodeRank = mpi.rank(nodeComm);
-            this.leaderComm = mpi.split(world, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, worldRank);
-            this.nodeIndex = bcastInt(leaderComm == null ? 0 : mpi.rank(leaderComm), nodeComm);
+            candidates = mpi.splitShared(world, worldRank);
         }
+        this.nodeComm = colocated(candidates, segmentDir());
+        this.nodeRank = mpi.rank(nodeComm);
+        // node index: the order of the leaders' world ranks (simulated nodes as placed: node j's lowest rank is
+        // j * K, or j round robin)
+        this.leaderComm = mpi.split(world, nodeRank == 0 ? 0 : MpiLibrary.UNDEFINED, worldRank);
+        this.nodeIndex = bcastInt(leaderComm == null ? 0 : mpi.rank(leaderComm), nodeComm);
         this.nodeSize = mpi.size(nodeComm);
         this.nodeOf = nodeOfEveryRank();
         this.nodeCount = Arrays.stream(nodeOf).max().orElse(0) + 1;
@@ -199,6 +206,70 @@ final class MpiInterNode implements InterNode
         return sub == null ? null : new MpiInterNode(this, sub);
     }
 
+    /**
+     * Co-location proven, not assumed: the lowest rank of {@code candidates} (the ranks that MPI, or the
+     * simulation, puts on one node) creates a probe file in its {@code SMARTMAP_DIR}; a rank that does not see
+     * it there (another directory, or the same host in another IPC namespace, e.g. another container) says so
+     * on stderr, and the ranks split into those that see it and those that do not, which try again among
+     * themselves, until every group sees its leader's file (a rank alone always does). The groups are the
+     * nodes; ranks in different groups reach each other through MPI. Collective over {@code candidates},
+     * which it frees.
+     *
+     * @return the node communicator: the ranks of this rank's group.
+     * @throws IllegalStateException on every rank of a group whose leader cannot create the probe file.
+     */
+    private MpiComm colocated(final MpiComm candidates, final Path dir)
+    {
+        MpiComm group = candidates;
+        while (true)
+        {
+            final int rank = mpi.rank(group);
+            String probe = null;
+            RuntimeException failure = null;
+            if (rank == 0)
+            {
+                probe = "smartmap-mpi-" + ProcessHandle.current().pid() + ".probe";
+                try
+                {
+                    Files.createFile(dir.resolve(probe),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                }
+                catch (final IOException ex)
+                {
+                    failure = new IllegalStateException("cannot create the node probe file: dir=" + dir + ", " + ex, ex);
+                }
+            }
+            final String name = bcastName(probe, failure, group, "create the node probe file in its SMARTMAP_DIR");
+            final Path file = dir.resolve(name);
+            final boolean sees = rank == 0 || Files.exists(file);
+            final boolean all = allReduceMin(sees ? 1 : 0, group) == 1;
+            if (rank == 0)
+            {
+                try
+                {
+                    Files.deleteIfExists(file);
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException("cannot delete the node probe file: path=" + file, ex);
+                }
+            }
+            if (all)
+            {
+                return group;
+            }
+            if (!sees)
+            {
+                System.err.println("smartmap: world rank " + worldRank + " does not see its node leader's file " + file +
+                    " (another SMARTMAP_DIR, or another IPC namespace on the same host): it joins the ranks that do " +
+                    "not see it either, or forms a node of its own, and reaches the others through MPI");
+            }
+            final MpiComm next = mpi.split(group, sees ? 0 : 1, rank);
+            mpi.free(group);
+            group = next;
+        }
+    }
+
     /** The leader creates the node's segment and sends its job id (or -1 for a failure) to the node. */
     private String agreeOnSegment(final SmartMapOptions options)
     {
@@ -217,41 +288,71 @@ final class MpiInterNode implements InterNode
                 failure = ex;
             }
         }
+        return bcastName(id, failure, nodeComm, "create the node's segment");
+    }
+
+    /**
+     * Rank 0's {@code name} (at most {@value #JOB_ID_BYTES} bytes), or that it failed, to every rank of
+     * {@code comm}.
+     *
+     * @param failure rank 0's exception, or null; {@code name} is unread elsewhere.
+     * @return the name.
+     * @throws RuntimeException on rank 0, its own {@code failure}; elsewhere an IllegalStateException saying
+     *                          that the leader could not {@code what}.
+     */
+    private String bcastName(final String name, final RuntimeException failure, final MpiComm comm, final String what)
+    {
+        final boolean leader = mpi.rank(comm) == 0;
         try (Arena arena = Arena.ofConfined())
         {
-            final MemorySegment name = arena.allocate(4 + JOB_ID_BYTES);
-            if (nodeRank == 0)
+            final MemorySegment message = arena.allocate(4 + JOB_ID_BYTES);
+            if (leader)
             {
-                final byte[] bytes = id.getBytes(StandardCharsets.UTF_8);
-                name.set(ValueLayout.JAVA_INT, 0, failure == null ? bytes.length : -1);
-                MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 4, Math.min(bytes.length, JOB_ID_BYTES));
+                final byte[] bytes = failure == null ? name.getBytes(StandardCharsets.UTF_8) : new byte[0];
+                message.set(ValueLayout.JAVA_INT, 0, failure == null ? bytes.length : -1);
+                MemorySegment.copy(bytes, 0, message, ValueLayout.JAVA_BYTE, 4, Math.min(bytes.length, JOB_ID_BYTES));
             }
-            mpi.bcast(name, 4 + JOB_ID_BYTES, MpiDatatype.BYTE, 0, nodeComm);
+            mpi.bcast(message, 4 + JOB_ID_BYTES, MpiDatatype.BYTE, 0, comm);
             if (failure != null)
             {
                 throw failure;
             }
-            final int length = name.get(ValueLayout.JAVA_INT, 0);
+            final int length = message.get(ValueLayout.JAVA_INT, 0);
             if (length < 0)
             {
-                throw new IllegalStateException("the node's leader could not create the node's segment (its own " +
-                    "exception says why): node=" + nodeIndex + ", worldRank=" + worldRank);
+                throw new IllegalStateException("the node's leader could not " + what + " (its own exception says " +
+                    "why): worldRank=" + worldRank);
             }
             final byte[] bytes = new byte[length];
-            MemorySegment.copy(name, ValueLayout.JAVA_BYTE, 4, bytes, 0, length);
+            MemorySegment.copy(message, ValueLayout.JAVA_BYTE, 4, bytes, 0, length);
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /** @return the least {@code value} over {@code comm} ({@code MPI_Allreduce}, {@code MPI_MIN}). */
+    private int allReduceMin(final int value, final MpiComm comm)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment mine = arena.allocate(ValueLayout.JAVA_INT);
+            final MemorySegment least = arena.allocate(ValueLayout.JAVA_INT);
+            mine.set(ValueLayout.JAVA_INT, 0, value);
+            mpi.allReduce(mine, least, 1, MpiDatatype.INT, MpiOp.MIN, comm);
+            return least.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** @return {@code SMARTMAP_DIR}, or the default ({@code /dev/shm}). */
+    private static Path segmentDir()
+    {
+        final String dirValue = System.getenv(SmartMapOptions.DIR_ENV);
+        return dirValue != null ? Path.of(dirValue) : SmartMapOptions.DEFAULT_DIR;
     }
 
     /** Options as {@code bin/smartmap-run} passes them ({@code SMARTMAP_DIR} etc.), rank and size the node's. */
     private SmartMapOptions options()
     {
-        final SmartMapOptions options = new SmartMapOptions().rank(nodeRank).size(nodeSize);
-        final String dirValue = System.getenv(SmartMapOptions.DIR_ENV);
-        if (dirValue != null)
-        {
-            options.dir(Path.of(dirValue));
-        }
+        final SmartMapOptions options = new SmartMapOptions().rank(nodeRank).size(nodeSize).dir(segmentDir());
         final String region = System.getenv(SmartMapOptions.REGION_SIZE_ENV);
         if (region != null)
         {

@@ -206,7 +206,7 @@ class HierarchicalProcessTest
     /**
      * {@code split} and {@code dup} across nodes: every collective checked bit for bit on the parity halves
      * (2 nodes of 1, both at once), on ranks 0..2 (nodes of 2 and 1), on the world reversed by key and on a
-     * dup; then the world again.
+     * dup; two dups on two threads at once; then the world again.
      */
     @ParameterizedTest
     @EnumSource(Launcher.class)
@@ -221,11 +221,41 @@ class HierarchicalProcessTest
             result.line("ok parity rank=" + rank / 2 + " size=2 ");
             result.line("ok reversed rank=" + rank + " size=4 ");
             result.line("ok dup rank=" + rank + " size=4 ");
+            result.line("ok threads rank=" + rank);
             result.line("split ok rank=" + rank);
         }
         for (int rank = 0; rank < 3; rank++)
         {
             result.line("ok first three rank=" + rank + " size=3 ");
+        }
+    }
+
+    /**
+     * Issue 15 part 2: co-location is proven by the node's files, and a rank that cannot see them falls back
+     * to MPI rather than failing. Rank 1 of simulated node {0, 1} gets a {@code SMARTMAP_DIR} of its own (as
+     * a rank in another container of the same host would see another {@code /dev/shm}): it says so, forms a
+     * node alone (nodes {0}, {1}, {2, 3}: still contiguous blocks, so the rank-order fold), and every check
+     * passes; neither directory keeps a file.
+     */
+    @ParameterizedTest
+    @EnumSource(Launcher.class)
+    void shouldFallBackToMpiForARankThatCannotSeeItsNodesFiles(final Launcher launcher, @TempDir final Path dir)
+        throws Exception
+    {
+        final Path other = Files.createDirectory(dir.resolve("other-namespace"));
+        final String rankVariable = launcher == Launcher.OPEN_MPI ? "OMPI_COMM_WORLD_RANK" : "PMI_RANK";
+        final List<String> wrapper = List.of("sh", "-c", "if [ \"$" + rankVariable + "\" = 1 ]; then export " +
+            "SMARTMAP_DIR=" + other + "; fi; exec \"$@\"", "sh");
+        final Result result = run(launcher, 4, Map.of("SMARTMAP_RANKS_PER_NODE", "2"), List.of(), dir, wrapper,
+            HierarchicalRankProgram.class.getName(), List.of("check", "rank"));
+        assertChecks(result, 4);
+        final List<String> notes = result.output.lines().filter(l -> l.contains("does not see its node leader's file"))
+            .collect(Collectors.toList());
+        assertEquals(1, notes.size(), result.output);
+        assertTrue(notes.get(0).startsWith("smartmap: world rank 1 does not see"), notes.get(0));
+        try (Stream<Path> left = Files.list(other))
+        {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "files left in rank 1's directory");
         }
     }
 
@@ -272,6 +302,14 @@ class HierarchicalProcessTest
         final List<String> launcherOptions, final Path dir, final String mainClass, final List<String> programArgs)
         throws IOException, InterruptedException
     {
+        return run(launcher, ranks, environment, launcherOptions, dir, List.of(), mainClass, programArgs);
+    }
+
+    /** @param wrapper the command line before {@code java} on each rank (e.g. {@code sh -c ... sh}), or empty. */
+    private static Result run(final Launcher launcher, final int ranks, final Map<String, String> environment,
+        final List<String> launcherOptions, final Path dir, final List<String> wrapper, final String mainClass,
+        final List<String> programArgs) throws IOException, InterruptedException
+    {
         final Path segments = Files.createTempDirectory(dir, "segments");
         final Map<String, String> env = new LinkedHashMap<>(environment);
         env.put("SMARTMAP_DIR", segments.toString());
@@ -292,6 +330,7 @@ class HierarchicalProcessTest
         }
         command.addAll(launcherOptions);
         command.addAll(List.of("-n", Integer.toString(ranks)));
+        command.addAll(wrapper);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(List.of("--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
             "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), mainClass));

@@ -156,7 +156,8 @@ final class HierarchicalRankProgram
      * {@code split} and {@code dup} across nodes (4 ranks as 2 nodes of 2): the parity halves {0, 2} and
      * {1, 3} (each 2 nodes of 1, both at once), the ranks 0..2 (nodes of 2 and 1; rank 3 UNDEFINED gets
      * null), the world reversed by key (sub rank 0 is world rank 3: node 1 comes first), and a dup: each runs
-     * every check of {@link #run} against the model over its own ranks, then closes; the world still works.
+     * every check of {@link #run} against the model over its own ranks, then closes; then two dups on two
+     * threads at once ({@link #threads}); the world still works.
      */
     private static void split(final Communicator comm) throws Exception
     {
@@ -186,9 +187,67 @@ final class HierarchicalRankProgram
                 sub.close();
             }
         }
+        threads(comm);
         final HierarchicalRankProgram world = new HierarchicalRankProgram(comm, order("rank", comm.getSize()), false);
         world.allReduce(Datatype.DOUBLE, 40000, Op.SUM, Algorithm.AUTO);
         System.out.println("split ok rank=" + rank);
+    }
+
+    /**
+     * Two dups of the world, each used by a thread of its own at the same time (MPI_THREAD_MULTIPLE): 2,000
+     * allreduces and bcasts each, every result checked.
+     */
+    private static void threads(final Communicator comm) throws Exception
+    {
+        final Communicator[] dups = {comm.dup(), comm.dup()};
+        final Throwable[] failures = new Throwable[2];
+        final Thread[] threads = new Thread[2];
+        for (int t = 0; t < 2; t++)
+        {
+            final int id = t;
+            threads[t] = new Thread(() ->
+            {
+                try
+                {
+                    final Communicator dup = dups[id];
+                    final int size = dup.getSize();
+                    final long[] send = new long[100];
+                    final long[] recv = new long[100];
+                    for (int i = 0; i < 2000; i++)
+                    {
+                        Arrays.fill(send, 1_000L * id + i + dup.getRank());
+                        dup.allReduce(send, recv, send.length, Datatype.LONG, Op.SUM);
+                        final long expected = size * (1_000L * id + i) + (long)size * (size - 1) / 2;
+                        if (recv[0] != expected || recv[99] != expected)
+                        {
+                            throw new AssertionError("thread " + id + " allreduce " + i + ": " + recv[0] + ", expected " +
+                                expected);
+                        }
+                        send[0] = dup.getRank() == i % size ? 7L * i + id : -1;
+                        dup.bcast(send, 1, Datatype.LONG, i % size);
+                        if (send[0] != 7L * i + id)
+                        {
+                            throw new AssertionError("thread " + id + " bcast " + i + ": " + send[0]);
+                        }
+                    }
+                }
+                catch (final Throwable ex)
+                {
+                    failures[id] = ex;
+                }
+            }, "dup-" + t);
+            threads[t].start();
+        }
+        for (int t = 0; t < 2; t++)
+        {
+            threads[t].join();
+            if (failures[t] != null)
+            {
+                throw new AssertionError("thread " + t + " failed", failures[t]);
+            }
+            dups[t].close();
+        }
+        System.out.println("ok threads rank=" + comm.getRank());
     }
 
     private static void checkSub(final Communicator sub, final String name, final int size, final int rank)
