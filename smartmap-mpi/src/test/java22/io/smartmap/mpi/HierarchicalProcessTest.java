@@ -206,7 +206,7 @@ class HierarchicalProcessTest
     /**
      * {@code split} and {@code dup} across nodes: every collective checked bit for bit on the parity halves
      * (2 nodes of 1, both at once), on ranks 0..2 (nodes of 2 and 1), on the world reversed by key and on a
-     * dup; two dups on two threads at once; then the world again.
+     * dup (a sample); two dups on two threads at once; then the world again.
      */
     @ParameterizedTest
     @EnumSource(Launcher.class)
